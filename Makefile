@@ -1,0 +1,146 @@
+# liaison: one hand-written Makefile. `make V=1` shows commands; `make SANITIZE=1` builds with ASan and UBSan.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+PKGS := libsodium libzmq libprotobuf-c sqlite3 libsystemd inih jansson
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -Ilib -I$(BUILD)/gen
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+GEN := $(BUILD)/gen/liaison.pb-c.c $(BUILD)/gen/liaison.pb-c.h
+LIB_SRC := $(wildcard lib/*.c)
+DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+CLIENT_SRC := $(filter-out client/main.c,$(wildcard client/*.c))
+KEYS_SRC := $(filter-out keys/main.c,$(wildcard keys/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC)) $(BUILD)/obj/gen/liaison.pb-c.o
+DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
+KEYS_OBJ := $(call obj,$(KEYS_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
+
+.PHONY: all deps check-deps check fuzz bench run install clean
+all: $(PROGRAMS)
+
+# Rebuild everything when the flags change (SANITIZE=1 and back).
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDFLAGS)' > $@
+FORCE:
+
+$(GEN) &: proto/liaison.proto
+	@mkdir -p $(BUILD)/gen
+	$(Q)protoc-c --c_out=$(BUILD)/gen -Iproto proto/liaison.proto
+
+$(BUILD)/obj/gen/liaison.pb-c.o: $(BUILD)/gen/liaison.pb-c.c $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-error -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(GEN) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libliaison.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/libliaisond.a: $(DAEMON_OBJ) $(BUILD)/flags
+	$(Q)rm -f $@ && ar rcs $@ $(DAEMON_OBJ)
+$(BUILD)/libclient.a: $(CLIENT_OBJ) $(BUILD)/flags
+	$(Q)rm -f $@ && ar rcs $@ $(CLIENT_OBJ)
+$(BUILD)/libkeys.a: $(KEYS_OBJ) $(BUILD)/flags
+	$(Q)rm -f $@ && ar rcs $@ $(KEYS_OBJ)
+
+$(BUILD)/liaisond: $(BUILD)/obj/daemon/main.o $(BUILD)/libliaisond.a $(BUILD)/libliaison.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/liaison: $(BUILD)/obj/client/main.o $(BUILD)/libclient.a $(BUILD)/libliaison.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/liaison-keys: $(BUILD)/obj/keys/main.o $(BUILD)/libkeys.a $(BUILD)/libliaison.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests link libliaison; test_daemon_*, test_client_* and test_keys_* also
+# link that program's modules.
+TEST_LINK = $(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+$(BUILD)/tests/test_daemon_%: $(BUILD)/obj/tests/unit/test_daemon_%.o $(BUILD)/libliaisond.a $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(TEST_LINK)
+$(BUILD)/tests/test_client_%: $(BUILD)/obj/tests/unit/test_client_%.o $(BUILD)/libclient.a $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(TEST_LINK)
+$(BUILD)/tests/test_keys_%: $(BUILD)/obj/tests/unit/test_keys_%.o $(BUILD)/libkeys.a $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(TEST_LINK)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	$(TEST_LINK)
+
+deps:
+	@scripts/install-deps.sh build
+check-deps:
+	@scripts/install-deps.sh check
+
+# `make check`: installs what is missing, builds, runs unit, integration and
+# (with clang) short fuzz runs; ends with "N passed, N failed".
+check: check-deps
+	@$(MAKE) --no-print-directory all tests
+	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
+	@BUILD=$(BUILD) tests/run.sh
+
+.PHONY: tests
+tests: $(UNIT_BIN)
+
+# libFuzzer targets, built with clang; `make fuzz` builds them.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_BIN)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/liaison.pb-c.c $(DAEMON_SRC) $(CLIENT_SRC) $(LIBS)
+
+run: deps all
+	@scripts/run-federation.sh
+
+bench:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
+	@BUILD=$(BUILD) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(BUILD)/liaison $(BUILD)/liaison-keys $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/liaisond $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	-install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null
+	-install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/ 2>/dev/null
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	-install -m 0644 systemd/liaisond.service $(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null
+	-install -m 0644 systemd/liaison.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/liaison.conf 2>/dev/null
+	-install -m 0644 systemd/liaison.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liaison.conf 2>/dev/null
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

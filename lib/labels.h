@@ -1,0 +1,27 @@
+/* Names of message types, precedences, classifications and TLP markings, as
+ * users type them and as liaison prints them. Parsers are case-insensitive. */
+#ifndef LIAISON_LABELS_H
+#define LIAISON_LABELS_H
+
+#include <stdbool.h>
+#include "liaison.pb-c.h"
+
+/* "sitrep" | "status" | "warning" | "intel" | "receipt" */
+bool label_type_parse(const char *s, Liaison__MessageType *out);
+const char *label_type_name(Liaison__MessageType t);
+
+/* "flash" | "immediate" | "priority" | "routine"; names print as "FLASH"... */
+bool label_precedence_parse(const char *s, Liaison__Precedence *out);
+const char *label_precedence_name(Liaison__Precedence p);
+/* warning: FLASH, the rest ROUTINE */
+Liaison__Precedence label_default_precedence(Liaison__MessageType t);
+
+/* UNCLASSIFIED < RESTRICTED < CONFIDENTIAL < SECRET < TOP_SECRET ("TOP SECRET" also parses) */
+bool label_classification_parse(const char *s, Liaison__Classification *out);
+const char *label_classification_name(Liaison__Classification c);
+
+/* CLEAR | GREEN | AMBER | AMBER+STRICT | RED, with or without a "TLP:" prefix */
+bool label_tlp_parse(const char *s, Liaison__Tlp *out);
+const char *label_tlp_name(Liaison__Tlp t);
+
+#endif
