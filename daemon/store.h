@@ -1,0 +1,103 @@
+/* The node's store: SQLite in data_dir, WAL, synchronous=FULL.
+ *
+ * Envelopes are kept sealed, exactly as they travelled. Writes happen inside
+ * a transaction the caller opens with store_begin and ends with
+ * store_commit: many messages share one commit (group commit), and nothing
+ * is acknowledged to a peer or a client before store_commit returns OK. */
+#ifndef LIAISOND_STORE_H
+#define LIAISOND_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "liaison.pb-c.h"
+
+#define LANES 4 /* FLASH, IMMEDIATE, PRIORITY, ROUTINE: lane = precedence - 1 */
+
+struct store;
+
+/* Opens (creating if needed) DIR/liaison.db. read_only for offline checks.
+ * On failure returns NULL and writes one line into err. */
+struct store *store_open(const char *dir, bool read_only, char *err, size_t errlen);
+void store_close(struct store **s);
+const char *store_errmsg(const struct store *s);
+
+int store_begin(struct store *s);     /* 0 or -1 */
+int store_commit(struct store *s);    /* 0, or -1 after rolling back */
+void store_rollback(struct store *s);
+bool store_in_transaction(const struct store *s);
+
+/* A message as stored: the header fields that index it and the sealed bytes. */
+struct stored_msg {
+	int64_t pos;
+	uint8_t id[16];
+	const char *sender;
+	uint64_t sequence;
+	int type, precedence, classification;
+	const char *topic;
+	int64_t created, expires, received;
+	const uint8_t *envelope;
+	size_t envelope_len;
+};
+
+/* Inserts a message; *pos_out receives its store position. Returns 0, 1 if
+ * a message with this id exists (nothing changed), -1 on error. Appends an
+ * audit record in the same transaction. */
+int store_put_message(struct store *s, const Liaison__Header *h, const uint8_t *env, size_t env_len,
+		      int64_t received, int64_t *pos_out);
+bool store_has_message(struct store *s, const uint8_t id[16]);
+
+/* Query: filters are optional (type 0, NULL strings, 0 times: any). Calls fn
+ * for each match in store order, starting after `after`, at most limit.
+ * With newest = true, the newest `limit` matches, still oldest first. */
+struct store_filter {
+	int type;
+	const char *from;
+	const char *topic_glob;
+	int64_t since, until; /* on received */
+	int64_t after;        /* store position */
+	uint32_t limit;
+	bool newest;
+};
+typedef int (*store_msg_fn)(void *ctx, const struct stored_msg *m);
+int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, void *ctx);
+/* Finds by id prefix of nbytes (1..16, plus an odd half byte if ndigits is odd).
+ * Returns 1 found, 0 none, 2 ambiguous, -1 error. */
+int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigits, store_msg_fn fn, void *ctx);
+int64_t store_max_pos(struct store *s);
+int64_t store_pos_at(struct store *s, int64_t received); /* last pos with received < t */
+uint64_t store_count(struct store *s);
+
+/* Outgoing streams: one row per (message, peer) */
+int store_add_recipient(struct store *s, int64_t pos, const char *peer, int lane, uint64_t stream_seq);
+uint64_t store_max_stream_seq(struct store *s, const char *peer, int lane);
+uint64_t store_max_sequence(struct store *s, const char *sender);
+/* Undelivered messages to peer in lane with stream_seq > after, in order. */
+typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, size_t len);
+int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
+uint64_t store_outbox_depth(struct store *s, const char *peer, int lane);
+/* Marks everything to peer in lane up to seq delivered. */
+int store_mark_delivered(struct store *s, const char *peer, int lane, uint64_t upto, int64_t at);
+/* Marks a message to peer delivered or rejected (by message id). */
+int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at, int64_t receipt);
+int64_t store_put_receipt(struct store *s, const char *peer, int64_t at, const uint8_t *blob, size_t len);
+
+enum rcpt_state { RCPT_QUEUED = 0, RCPT_DELIVERED = 2, RCPT_REJECTED = 3 };
+typedef int (*store_rcpt_fn)(void *ctx, const char *peer, int lane, uint64_t stream_seq, int state, int64_t updated);
+int store_recipients(struct store *s, int64_t pos, store_rcpt_fn fn, void *ctx);
+
+/* Incoming streams: highest contiguous stream_seq held per (sender, lane). */
+uint64_t store_lane_mark(struct store *s, const char *sender, int lane);
+int store_set_lane_mark(struct store *s, const char *sender, int lane, uint64_t mark);
+
+/* Durable subscriptions. */
+int store_sub_get(struct store *s, const char *name, char *client, size_t client_len, int64_t *cursor); /* 1 found, 0 not, -1 err */
+int store_sub_put(struct store *s, const char *name, const char *client, int64_t cursor);
+
+/* Audit: a hash chain over every stored envelope and administrative event. */
+int store_audit(struct store *s, const char *kind, const char *detail);
+/* Verifies the whole chain and that each stored envelope matches its record.
+ * Returns the number of records checked, or -1 with a line in err. */
+int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32]);
+
+#endif

@@ -1,0 +1,176 @@
+/* The audit log: a hash chain in the store over every stored envelope and
+ * administrative event.
+ *
+ * Record n's hash is BLAKE2b-256("liaison-audit-v1\0" || hash(n-1) || n ||
+ * at || kind || "\0" || detail), with hash(0) all zero. A changed, removed or
+ * reordered record breaks every later hash. Someone who can rewrite the
+ * whole database can also rebuild the chain: the head hash is logged at
+ * start and stop and shown by `status`, so an administrator who records it
+ * elsewhere can detect that too. Stored envelopes are checked against their
+ * records' envelope hashes. */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "store_internal.h"
+#include "timefmt.h"
+
+static const char prefix[] = "liaison-audit-v1";
+
+static void be64(uint8_t out[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+static void chain_hash(const uint8_t prev[32], int64_t seq, int64_t at, const char *kind, const char *detail,
+		       uint8_t out[32])
+{
+	crypto_generichash_state st;
+	uint8_t num[8];
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)prefix, sizeof(prefix));
+	crypto_generichash_update(&st, prev, 32);
+	be64(num, (uint64_t)seq);
+	crypto_generichash_update(&st, num, 8);
+	be64(num, (uint64_t)at);
+	crypto_generichash_update(&st, num, 8);
+	crypto_generichash_update(&st, (const uint8_t *)kind, strlen(kind) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)detail, strlen(detail));
+	crypto_generichash_final(&st, out, 32);
+}
+
+void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65])
+{
+	uint8_t h[32];
+	crypto_generichash(h, 32, env, len, NULL, 0);
+	sodium_bin2hex(hex, 65, h, 32);
+}
+
+int store_audit_load_head(struct store *s)
+{
+	sqlite3_stmt *st;
+	memset(s->audit_head, 0, 32);
+	s->audit_seq = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_fail(s, "audit");
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+		s->audit_seq = sqlite3_column_int64(st, 0);
+		memcpy(s->audit_head, sqlite3_column_blob(st, 1), 32);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_audit(struct store *s, const char *kind, const char *detail)
+{
+	bool own_tx = !s->in_tx;
+	if (own_tx && store_begin(s) < 0)
+		return -1;
+	int64_t seq = s->audit_seq + 1, at = time_now_ms();
+	uint8_t h[32];
+	chain_hash(s->audit_head, seq, at, kind, detail, h);
+	sqlite3_stmt *st = store_stmt(s, ST_AUDIT_PUT);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, h, 32, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_fail(s, "audit");
+		goto fail;
+	}
+	s->audit_seq = seq;
+	memcpy(s->audit_head, h, 32);
+	if (own_tx && store_commit(s) < 0)
+		return -1;
+	return 0;
+fail:
+	if (own_tx)
+		store_rollback(s);
+	return -1;
+}
+
+/* Checks that the envelope stored at pos hashes to the record's value. */
+static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq)
+{
+	long long pos;
+	char want[65];
+	if (sscanf(detail, "pos=%lld id=%*s from=%*s envelope=%64s", &pos, want) != 2) {
+		snprintf(err, errlen, "audit record %lld: malformed store record", (long long)seq);
+		return -1;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT envelope FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "audit");
+	sqlite3_bind_int64(st, 1, pos);
+	int ret = 0;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "audit record %lld: stored message %lld is missing", (long long)seq, pos);
+		ret = -1;
+	} else {
+		char got[65];
+		store_audit_hash_envelope(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), got);
+		if (strcmp(got, want)) {
+			snprintf(err, errlen, "audit record %lld: stored message %lld was altered", (long long)seq, pos);
+			ret = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32])
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, detail, hash FROM audit ORDER BY seq", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "audit: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	uint8_t prev[32] = { 0 }, h[32];
+	int64_t n = 0, ret = -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
+		const char *kind = (const char *)sqlite3_column_text(st, 2);
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+		if (seq != n + 1) {
+			snprintf(err, errlen, "audit record %lld missing (found %lld)", (long long)(n + 1),
+				 (long long)seq);
+			goto out;
+		}
+		chain_hash(prev, seq, at, kind ? kind : "", detail ? detail : "", h);
+		if (sqlite3_column_bytes(st, 4) != 32 || sodium_memcmp(h, sqlite3_column_blob(st, 4), 32)) {
+			snprintf(err, errlen, "audit record %lld: hash chain broken", (long long)seq);
+			goto out;
+		}
+		if (kind && !strcmp(kind, "store") && check_envelope(s, detail ? detail : "", err, errlen, seq) < 0)
+			goto out;
+		memcpy(prev, h, 32);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "audit: %s", sqlite3_errmsg(s->db));
+		goto out;
+	}
+	/* every stored message must have its record */
+	sqlite3_finalize(st);
+	st = NULL;
+	int64_t stored = (int64_t)store_count(s), recorded = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM audit WHERE kind = 'store'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		recorded = sqlite3_column_int64(st, 0);
+	if (stored != recorded) {
+		snprintf(err, errlen, "%lld stored messages but %lld audit records of them", (long long)stored,
+			 (long long)recorded);
+		goto out;
+	}
+	memcpy(head, prev, 32);
+	ret = n;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}

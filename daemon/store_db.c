@@ -1,0 +1,204 @@
+/* The store's database: opening, schema, statements and transactions.
+ *
+ * Crash safety: WAL with synchronous=FULL makes every COMMIT durable (the
+ * WAL is fsynced) before it returns; a process killed at any instruction
+ * leaves either the whole transaction or none of it. Callers acknowledge
+ * nothing until store_commit has returned 0. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include "store_internal.h"
+
+static const char *const schema =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE IF NOT EXISTS messages("
+	" pos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, sender TEXT NOT NULL,"
+	" sequence INTEGER NOT NULL, type INTEGER NOT NULL, topic TEXT NOT NULL,"
+	" precedence INTEGER NOT NULL, classification INTEGER NOT NULL,"
+	" created INTEGER NOT NULL, expires INTEGER NOT NULL, received INTEGER NOT NULL,"
+	" envelope BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS messages_type ON messages(type, pos);"
+	"CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, sequence);"
+	"CREATE INDEX IF NOT EXISTS messages_received ON messages(received);"
+	"CREATE TABLE IF NOT EXISTS recipients("
+	" peer TEXT NOT NULL, lane INTEGER NOT NULL, stream_seq INTEGER NOT NULL,"
+	" pos INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+	" receipt INTEGER, PRIMARY KEY(peer, lane, stream_seq)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS recipients_pos ON recipients(pos);"
+	"CREATE TABLE IF NOT EXISTS receipts(id INTEGER PRIMARY KEY, peer TEXT NOT NULL,"
+	" received INTEGER NOT NULL, signed BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS lanes_in(sender TEXT NOT NULL, lane INTEGER NOT NULL,"
+	" mark INTEGER NOT NULL, PRIMARY KEY(sender, lane)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY, client TEXT NOT NULL,"
+	" cursor INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, detail TEXT NOT NULL, hash BLOB NOT NULL);"
+	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";
+
+static const char *const sql[ST_COUNT_ALL] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_PUT_MSG] = "INSERT OR IGNORE INTO messages(id, sender, sequence, type, topic, precedence,"
+		       " classification, created, expires, received, envelope)"
+		       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_HAS_MSG] = "SELECT 1 FROM messages WHERE id = ?",
+	[ST_MAX_POS] = "SELECT COALESCE(MAX(pos), 0) FROM messages",
+	[ST_POS_AT] = "SELECT COALESCE(MAX(pos), 0) FROM messages WHERE received < ?",
+	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
+	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
+	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
+	[ST_MAX_STREAM] = "SELECT COALESCE(MAX(stream_seq), 0) FROM recipients WHERE peer = ? AND lane = ?",
+	[ST_OUTBOX] = "SELECT r.stream_seq, m.envelope FROM recipients r JOIN messages m ON m.pos = r.pos"
+		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
+		      " ORDER BY r.stream_seq LIMIT ?",
+	[ST_OUTBOX_DEPTH] = "SELECT COUNT(*) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
+	[ST_MARK_DELIVERED] = "UPDATE recipients SET state = 2, updated = ? WHERE peer = ? AND lane = ?"
+			      " AND stream_seq <= ? AND state = 0",
+	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
+			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?)",
+	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
+	[ST_RCPTS] = "SELECT peer, lane, stream_seq, state, updated FROM recipients WHERE pos = ? ORDER BY peer",
+	[ST_LANE_GET] = "SELECT mark FROM lanes_in WHERE sender = ? AND lane = ?",
+	[ST_LANE_SET] = "INSERT INTO lanes_in(sender, lane, mark) VALUES (?,?,?)"
+			" ON CONFLICT(sender, lane) DO UPDATE SET mark = excluded.mark",
+	[ST_SUB_GET] = "SELECT client, cursor FROM subscriptions WHERE name = ?",
+	[ST_SUB_PUT] = "INSERT INTO subscriptions(name, client, cursor) VALUES (?,?,?)"
+		       " ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor",
+	[ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, kind, detail, hash) VALUES (?,?,?,?,?)",
+};
+
+int store_fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+const char *store_errmsg(const struct store *s)
+{
+	return s->err;
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt idx)
+{
+	if (!s->stmts[idx] &&
+	    sqlite3_prepare_v3(s->db, sql[idx], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[idx], NULL) != SQLITE_OK) {
+		store_fail(s, "prepare");
+		return NULL;
+	}
+	sqlite3_reset(s->stmts[idx]);
+	sqlite3_clear_bindings(s->stmts[idx]);
+	return s->stmts[idx];
+}
+
+static int exec(struct store *s, const char *q)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *dir, bool read_only, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "data_dir %s: %s", dir, errno ? strerror(errno) : "not a directory");
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/liaison.db", dir);
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->read_only = read_only;
+	int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		store_close(&s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	const char *setup = read_only ? "PRAGMA query_only = ON;"
+				      : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 4000;";
+	if (exec(s, setup) < 0 || (!read_only && exec(s, schema) < 0) || store_audit_load_head(s) < 0) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		store_close(&s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (int i = 0; i < ST_COUNT_ALL; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s);
+	*sp = NULL;
+}
+
+static int step_done(struct store *s, enum store_stmt idx, const char *what)
+{
+	sqlite3_stmt *st = store_stmt(s, idx);
+	if (!st || sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, what);
+	return 0;
+}
+
+int store_begin(struct store *s)
+{
+	if (s->in_tx)
+		return 0;
+	if (step_done(s, ST_BEGIN, "begin") < 0)
+		return -1;
+	s->in_tx = true;
+	memcpy(s->audit_head_tx, s->audit_head, 32);
+	s->audit_seq_tx = s->audit_seq;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	sqlite3_stmt *st = store_stmt(s, ST_ROLLBACK);
+	if (st)
+		sqlite3_step(st);
+	s->in_tx = false;
+	memcpy(s->audit_head, s->audit_head_tx, 32);
+	s->audit_seq = s->audit_seq_tx;
+}
+
+int store_commit(struct store *s)
+{
+	if (!s->in_tx)
+		return 0;
+	if (step_done(s, ST_COMMIT, "commit") < 0) {
+		char keep[sizeof(s->err)];
+		memcpy(keep, s->err, sizeof(keep));
+		store_rollback(s);
+		memcpy(s->err, keep, sizeof(keep));
+		return -1;
+	}
+	s->in_tx = false;
+	return 0;
+}
+
+bool store_in_transaction(const struct store *s)
+{
+	return s->in_tx;
+}

@@ -1,0 +1,36 @@
+/* Internals shared by the store_*.c files. */
+#ifndef LIAISOND_STORE_INTERNAL_H
+#define LIAISOND_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include "store.h"
+
+enum store_stmt {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_PUT_MSG, ST_HAS_MSG, ST_MAX_POS, ST_POS_AT, ST_COUNT, ST_MAX_SEQUENCE,
+	ST_ADD_RCPT, ST_MAX_STREAM, ST_OUTBOX, ST_OUTBOX_DEPTH, ST_MARK_DELIVERED, ST_SET_RCPT,
+	ST_PUT_RECEIPT, ST_RCPTS, ST_LANE_GET, ST_LANE_SET,
+	ST_SUB_GET, ST_SUB_PUT, ST_AUDIT_PUT,
+	ST_COUNT_ALL
+};
+
+struct store {
+	sqlite3 *db;
+	bool read_only;
+	bool in_tx;
+	sqlite3_stmt *stmts[ST_COUNT_ALL];
+	uint8_t audit_head[32];
+	int64_t audit_seq;
+	/* audit position to return to when a transaction is rolled back */
+	uint8_t audit_head_tx[32];
+	int64_t audit_seq_tx;
+	char err[256];
+};
+
+/* The prepared statement idx (prepared once, reset before use); NULL on error. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt idx);
+int store_fail(struct store *s, const char *what); /* records the error, returns -1 */
+int store_audit_load_head(struct store *s);
+void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
+
+#endif
