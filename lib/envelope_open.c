@@ -1,0 +1,292 @@
+/* Opening and verifying envelopes: the checks of envelope.h, in order, and
+ * the recipient's cache of wrapping keys per sender epoch. */
+#include <stdlib.h>
+#include <string.h>
+#include "envelope_priv.h"
+#include "error.h"
+
+/* Sender epochs seen recently; a node hears from a handful of peers, each
+ * rotating hourly, so a small table replaced round-robin suffices. */
+#define OPENER_SLOTS 64
+
+struct opener_slot {
+	uint8_t epoch_pk[ENVELOPE_EPOCH_KEY_LEN];
+	uint8_t kek[ENVELOPE_KEY_LEN];
+	uint8_t used;
+};
+
+struct opener_secret {
+	struct opener_slot slots[OPENER_SLOTS];
+};
+
+struct opener {
+	const struct liaison_key *key;
+	struct opener_secret *sec; /* sodium_malloc'ed */
+	size_t next;
+	uint8_t *plain; /* reused plaintext buffer, wiped after each use */
+	size_t plain_cap;
+};
+
+struct opener *opener_new(const struct liaison_key *key)
+{
+	if (!key || !key->secret || sodium_init() < 0)
+		return NULL;
+	struct opener *o = calloc(1, sizeof *o);
+	if (!o)
+		return NULL;
+	o->sec = sodium_malloc(sizeof *o->sec);
+	if (!o->sec) {
+		free(o);
+		return NULL;
+	}
+	sodium_memzero(o->sec, sizeof *o->sec);
+	o->key = key;
+	return o;
+}
+
+void opener_destroy(struct opener **op)
+{
+	if (!op || !*op)
+		return;
+	struct opener *o = *op;
+	sodium_free(o->sec);
+	if (o->plain)
+		sodium_memzero(o->plain, o->plain_cap);
+	free(o->plain);
+	free(o);
+	*op = NULL;
+}
+
+void opened_clear(struct opened *o)
+{
+	if (!o)
+		return;
+	if (o->payload)
+		liaison__payload__free_unpacked(o->payload, NULL);
+	if (o->header)
+		liaison__header__free_unpacked(o->header, NULL);
+	if (o->envelope)
+		liaison__envelope__free_unpacked(o->envelope, NULL);
+	memset(o, 0, sizeof *o);
+}
+
+static bool names_unique(const Liaison__Header *h)
+{
+	for (size_t i = 0; i < h->n_recipients; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(h->recipients[i]->node, h->recipients[j]->node) == 0)
+				return false;
+	return true;
+}
+
+/* Structure of an unpacked header: sizes, names, enums. */
+static bool header_well_formed(const Liaison__Header *h)
+{
+	if (h->id.len != ENVELOPE_ID_LEN || h->sender_key_id.len != LIAISON_KEY_ID ||
+	    h->ciphertext_hash.len != ENVELOPE_HASH_LEN || h->epoch_key.len != ENVELOPE_EPOCH_KEY_LEN ||
+	    h->nonce.len != ENVELOPE_NONCE_LEN)
+		return false;
+	if (!liaison_name_valid(h->sender) || !envelope_header_enums_valid(h))
+		return false;
+	if (h->n_recipients == 0 || h->n_recipients > ENVELOPE_MAX_RECIPIENTS)
+		return false;
+	for (size_t i = 0; i < h->n_recipients; i++) {
+		const Liaison__Recipient *r = h->recipients[i];
+		if (!r || !liaison_name_valid(r->node) || r->wrapped_key.len != ENVELOPE_WRAPPED_LEN)
+			return false;
+	}
+	return names_unique(h);
+}
+
+/* Size and parse checks shared by open and verify. */
+static int envelope_parse(const uint8_t *buf, size_t len, size_t max_len, struct opened *out)
+{
+	int rc;
+	if (!buf || len == 0)
+		return LIAISON_E_EMPTY;
+	if (max_len == 0)
+		max_len = ENVELOPE_DEFAULT_MAX_MESSAGE + ENVELOPE_HEADER_MAX;
+	if (len > max_len)
+		return LIAISON_E_TOO_LARGE;
+	if ((rc = envelope_wire_check(buf, len)) != LIAISON_OK)
+		return rc;
+	Liaison__Envelope *env = liaison__envelope__unpack(NULL, len, buf);
+	if (!env)
+		return LIAISON_E_PARSE;
+	out->envelope = env;
+	if (env->version != ENVELOPE_VERSION)
+		return LIAISON_E_VERSION;
+	if (env->header.len == 0 || env->signature.len != ENVELOPE_SIG_LEN)
+		return LIAISON_E_PARSE;
+	if (env->header.len > ENVELOPE_HEADER_MAX)
+		return LIAISON_E_PARSE;
+	if ((rc = envelope_wire_check(env->header.data, env->header.len)) != LIAISON_OK)
+		return rc;
+	Liaison__Header *h = liaison__header__unpack(NULL, env->header.len, env->header.data);
+	if (!h)
+		return LIAISON_E_PARSE;
+	out->header = h;
+	if (h->version != ENVELOPE_VERSION)
+		return LIAISON_E_VERSION;
+	if (!header_well_formed(h))
+		return LIAISON_E_PARSE;
+	return LIAISON_OK;
+}
+
+/* Key id, signature and ciphertext hash against the sender's certificate. */
+static int envelope_check_sender(const struct opened *op, const struct liaison_cert *cert)
+{
+	const Liaison__Envelope *env = op->envelope;
+	const Liaison__Header *h = op->header;
+	uint8_t kid[LIAISON_KEY_ID], hash[ENVELOPE_HASH_LEN];
+	cert_key_id(cert, kid);
+	if (sodium_memcmp(kid, h->sender_key_id.data, sizeof kid) != 0)
+		return LIAISON_E_WRONG_KEY;
+	if (!envelope_verify_prefixed(env->signature.data, ENVELOPE_SIGN_PREFIX, env->header.data,
+				      env->header.len, cert->sign_pk))
+		return LIAISON_E_SIGNATURE;
+	crypto_generichash(hash, sizeof hash, env->ciphertext.data, env->ciphertext.len, NULL, 0);
+	if (sodium_memcmp(hash, h->ciphertext_hash.data, sizeof hash) != 0)
+		return LIAISON_E_HASH;
+	return LIAISON_OK;
+}
+
+int envelope_verify(const uint8_t *buf, size_t len, size_t max_len, const struct liaison_cert *sender,
+		    struct opened *out)
+{
+	if (!out)
+		return LIAISON_E_INVALID;
+	memset(out, 0, sizeof *out);
+	if (!sender)
+		return LIAISON_E_INVALID;
+	if (sodium_init() < 0)
+		return LIAISON_E_NOMEM;
+	int rc = envelope_parse(buf, len, max_len, out);
+	if (rc == LIAISON_OK && strcmp(out->header->sender, sender->name) != 0)
+		rc = LIAISON_E_UNKNOWN_SENDER;
+	if (rc == LIAISON_OK)
+		rc = envelope_check_sender(out, sender);
+	if (rc != LIAISON_OK)
+		opened_clear(out);
+	return rc;
+}
+
+/* The wrapping key for a sender epoch, from the cache or derived; only keys
+ * that unwrapped successfully are cached (see opener_remember). */
+static int opener_kek(struct opener *o, const uint8_t *epoch_pk, uint8_t kek[ENVELOPE_KEY_LEN], bool *cached)
+{
+	for (size_t i = 0; i < OPENER_SLOTS; i++) {
+		struct opener_slot *e = &o->sec->slots[i];
+		if (e->used && memcmp(e->epoch_pk, epoch_pk, ENVELOPE_EPOCH_KEY_LEN) == 0) {
+			memcpy(kek, e->kek, ENVELOPE_KEY_LEN);
+			*cached = true;
+			return LIAISON_OK;
+		}
+	}
+	*cached = false;
+	return envelope_derive_kek(kek, epoch_pk, o->key->secret->box_sk) == 0 ? LIAISON_OK : LIAISON_E_DECRYPT;
+}
+
+static void opener_remember(struct opener *o, const uint8_t *epoch_pk, const uint8_t kek[ENVELOPE_KEY_LEN])
+{
+	struct opener_slot *e = &o->sec->slots[o->next];
+	o->next = (o->next + 1) % OPENER_SLOTS;
+	memcpy(e->epoch_pk, epoch_pk, ENVELOPE_EPOCH_KEY_LEN);
+	memcpy(e->kek, kek, ENVELOPE_KEY_LEN);
+	e->used = 1;
+}
+
+/* Unwraps the content key addressed to this node, then decrypts and parses
+ * the payload into out->payload. */
+static int envelope_decrypt(struct opener *o, const Liaison__Recipient *me, struct opened *out)
+{
+	const Liaison__Header *h = out->header;
+	const Liaison__Envelope *env = out->envelope;
+	uint8_t kek[ENVELOPE_KEY_LEN], ck[ENVELOPE_KEY_LEN], ad[ENVELOPE_AD_MAX];
+	unsigned long long n;
+	bool cached;
+	size_t adlen;
+	int rc = opener_kek(o, h->epoch_key.data, kek, &cached);
+	if (rc != LIAISON_OK)
+		goto out;
+	adlen = envelope_wrap_ad(ad, h->id.data, me->node);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(ck, &n, NULL, me->wrapped_key.data + ENVELOPE_NONCE_LEN,
+						       ENVELOPE_WRAPPED_LEN - ENVELOPE_NONCE_LEN, ad, adlen,
+						       me->wrapped_key.data, kek) != 0 ||
+	    n != sizeof ck) {
+		rc = LIAISON_E_DECRYPT;
+		goto out;
+	}
+	if (!cached)
+		opener_remember(o, h->epoch_key.data, kek);
+	if (env->ciphertext.len < ENVELOPE_TAG_LEN) {
+		rc = LIAISON_E_DECRYPT;
+		goto out;
+	}
+	size_t plen = env->ciphertext.len - ENVELOPE_TAG_LEN;
+	if (o->plain_cap < plen + 1) {
+		size_t cap = o->plain_cap ? o->plain_cap : 4096;
+		while (cap < plen + 1)
+			cap *= 2;
+		uint8_t *b = malloc(cap);
+		if (!b) {
+			rc = LIAISON_E_NOMEM;
+			goto out;
+		}
+		if (o->plain)
+			sodium_memzero(o->plain, o->plain_cap);
+		free(o->plain);
+		o->plain = b;
+		o->plain_cap = cap;
+	}
+	adlen = envelope_content_ad(ad, h->id.data);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(o->plain, &n, NULL, env->ciphertext.data,
+						       env->ciphertext.len, ad, adlen, h->nonce.data, ck) != 0) {
+		rc = LIAISON_E_DECRYPT;
+		goto out;
+	}
+	out->payload = liaison__payload__unpack(NULL, (size_t)n, o->plain);
+	sodium_memzero(o->plain, (size_t)n);
+	rc = envelope_body_matches(h->type, out->payload) ? LIAISON_OK : LIAISON_E_PARSE;
+out:
+	sodium_memzero(kek, sizeof kek);
+	sodium_memzero(ck, sizeof ck);
+	return rc;
+}
+
+int envelope_open(struct opener *o, const uint8_t *buf, size_t len, size_t max_len, cert_lookup_fn lookup,
+		  void *ctx, int64_t now_ms, struct opened *out)
+{
+	if (!out)
+		return LIAISON_E_INVALID;
+	memset(out, 0, sizeof *out);
+	if (!o || !lookup)
+		return LIAISON_E_INVALID;
+	int rc = envelope_parse(buf, len, max_len, out);
+	if (rc != LIAISON_OK)
+		goto out;
+	const Liaison__Header *h = out->header;
+	const struct liaison_cert *cert = lookup(ctx, h->sender);
+	if (!cert || strcmp(cert->name, h->sender) != 0) {
+		rc = LIAISON_E_UNKNOWN_SENDER;
+		goto out;
+	}
+	if ((rc = envelope_check_sender(out, cert)) != LIAISON_OK)
+		goto out;
+	const Liaison__Recipient *me = NULL;
+	for (size_t i = 0; i < h->n_recipients && !me; i++)
+		if (strcmp(h->recipients[i]->node, o->key->cert.name) == 0)
+			me = h->recipients[i];
+	if (!me) {
+		rc = LIAISON_E_NOT_RECIPIENT;
+		goto out;
+	}
+	if ((rc = envelope_decrypt(o, me, out)) != LIAISON_OK)
+		goto out;
+	if (h->expires != 0 && now_ms > h->expires)
+		rc = LIAISON_E_EXPIRED;
+out:
+	if (rc != LIAISON_OK)
+		opened_clear(out);
+	return rc;
+}
