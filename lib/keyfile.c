@@ -483,6 +483,7 @@ static int parse_key(const char *text, size_t len, struct liaison_key *k)
 	const char *v;
 	size_t n;
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], bpk[crypto_box_PUBLICKEYBYTES];
+	uint8_t seed[crypto_sign_SEEDBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	int rc;
 	if (len == 0)
 		return LIAISON_E_EMPTY;
@@ -500,13 +501,19 @@ static int parse_key(const char *text, size_t len, struct liaison_key *k)
 		return rc;
 	if (!cert_verify(&k->cert))
 		return LIAISON_E_SIGNATURE;
-	/* The secrets must be the ones the certificate publishes. */
+	/* The secrets must be the ones the certificate publishes. An Ed25519
+	 * secret key is seed || public key, so the public half is derived again
+	 * from the seed rather than read back from its second half. */
 	rc = LIAISON_OK;
-	if (crypto_sign_ed25519_sk_to_pk(pk, k->secret->sign_sk) != 0 ||
+	if (crypto_sign_ed25519_sk_to_seed(seed, k->secret->sign_sk) != 0 ||
+	    crypto_sign_seed_keypair(pk, sk, seed) != 0 ||
 	    sodium_memcmp(pk, k->cert.sign_pk, sizeof pk) != 0 ||
+	    sodium_memcmp(sk, k->secret->sign_sk, sizeof sk) != 0 ||
 	    crypto_scalarmult_base(bpk, k->secret->box_sk) != 0 ||
 	    sodium_memcmp(bpk, k->cert.box_pk, sizeof bpk) != 0)
 		rc = LIAISON_E_SIGNATURE;
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(sk, sizeof sk);
 	sodium_memzero(pk, sizeof pk);
 	sodium_memzero(bpk, sizeof bpk);
 	return rc;
