@@ -1,0 +1,139 @@
+/* liaison query: lists stored messages that match, oldest first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "keyfile.h"
+#include "labels.h"
+#include "timefmt.h"
+
+const char cmd_query_usage[] =
+	"usage: liaison query [--type T] [--from NAME] [--topic GLOB] [--since TIME]\n"
+	"        [--until TIME] [--limit N] [--json]\n"
+	"\n"
+	"Lists the messages this node stored, oldest first: the newest N (default 100)\n"
+	"that match. TIME is an ISO 8601 instant or a span back from now (90s, 30m, 2h, 7d).\n"
+	"--json prints one JSON object a line.\n";
+
+enum { OPT_TYPE = OPT_CMD_BASE, OPT_FROM, OPT_TOPIC, OPT_SINCE, OPT_UNTIL, OPT_LIMIT, OPT_JSON };
+
+static const struct option long_opts[] = {
+	{"type", required_argument, NULL, OPT_TYPE},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"topic", required_argument, NULL, OPT_TOPIC},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"limit", required_argument, NULL, OPT_LIMIT},
+	{"json", no_argument, NULL, OPT_JSON},
+	CLIENT_GLOBAL_LONG,
+	{NULL, 0, NULL, 0},
+};
+
+int query_parse(struct client *cl, int argc, char **argv, struct query_opts *o)
+{
+	int c, r;
+	int64_t now = time_now_ms();
+
+	memset(o, 0, sizeof(*o));
+	liaison__query_request__init(&o->q);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, CLIENT_GLOBAL_SHORT, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(cmd_query_usage, cl->out);
+			return CLIENT_DONE;
+		case OPT_TYPE:
+			if (!label_type_parse(optarg, &o->q.type)) {
+				client_err("--type '%s': expected sitrep, status, warning, intel or receipt",
+					   optarg);
+				return client_usage_error(cmd_query_usage);
+			}
+			break;
+		case OPT_FROM:
+			if (!liaison_name_valid(optarg)) {
+				client_err("--from '%s': not a node name", optarg);
+				return client_usage_error(cmd_query_usage);
+			}
+			o->q.from = optarg;
+			break;
+		case OPT_TOPIC:
+			o->q.topic_glob = optarg;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (!time_parse_instant(optarg, now, c == OPT_SINCE ? &o->q.since : &o->q.until)) {
+				client_err("--%s '%s': expected an ISO 8601 time or a span such as 2h",
+					   c == OPT_SINCE ? "since" : "until", optarg);
+				return client_usage_error(cmd_query_usage);
+			}
+			break;
+		case OPT_LIMIT:
+			if (!client_parse_count(optarg, false, &o->q.limit) || o->q.limit > 10000) {
+				client_err("--limit '%s': expected 1 to 10000", optarg);
+				return client_usage_error(cmd_query_usage);
+			}
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		default:
+			r = client_global_opt(cl, c, optarg);
+			if (r < 0)
+				return CLIENT_EX_USAGE;
+			if (r == 0)
+				return client_bad_option(argc, argv, cmd_query_usage);
+		}
+	}
+	if (optind < argc) {
+		client_err("unexpected argument '%s'", argv[optind]);
+		return client_usage_error(cmd_query_usage);
+	}
+	return 0;
+}
+
+int query_run(struct conn *c, FILE *out, struct query_opts *o)
+{
+	Liaison__ApiRequest req = LIAISON__API_REQUEST__INIT;
+	Liaison__ApiReply *r;
+	int ret;
+
+	req.kind_case = LIAISON__API_REQUEST__KIND_QUERY;
+	req.query = &o->q;
+	ret = conn_call(c, &req, &r);
+	if (ret)
+		return ret;
+	if (r->kind_case != LIAISON__API_REPLY__KIND_QUERY || !r->query) {
+		client_err("the node sent an unexpected reply");
+		liaison__api_reply__free_unpacked(r, NULL);
+		return CLIENT_EX_FAIL;
+	}
+	if (!o->json)
+		render_message_header(out);
+	for (size_t i = 0; i < r->query->n_messages; i++) {
+		if (o->json) {
+			json_t *j = render_message_json(r->query->messages[i]);
+			render_json_line(out, j);
+			json_decref(j);
+		} else {
+			render_message_line(out, r->query->messages[i]);
+		}
+	}
+	liaison__api_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+int cmd_query(struct client *cl, int argc, char **argv)
+{
+	struct query_opts o;
+	struct conn *c = NULL;
+	int ret = query_parse(cl, argc, argv, &o);
+
+	if (ret)
+		return ret == CLIENT_DONE ? 0 : ret;
+	ret = client_connect(cl, &c);
+	if (ret == 0)
+		ret = query_run(c, cl->out, &o);
+	conn_close(&c);
+	return ret;
+}

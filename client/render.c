@@ -1,0 +1,376 @@
+/* How the client prints messages, node status and peers: readable tables
+ * and blocks by default, JSON (jansson, one compact object a line) for scripts. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "hexid.h"
+#include "labels.h"
+#include "pbjson.h"
+#include "timefmt.h"
+
+const ProtobufCMessage *render_payload_body(const Liaison__Payload *p)
+{
+	if (!p)
+		return NULL;
+	switch (p->body_case) {
+	case LIAISON__PAYLOAD__BODY_SITREP:
+		return &p->sitrep->base;
+	case LIAISON__PAYLOAD__BODY_STATUS:
+		return &p->status->base;
+	case LIAISON__PAYLOAD__BODY_WARNING:
+		return &p->warning->base;
+	case LIAISON__PAYLOAD__BODY_INTEL:
+		return &p->intel->base;
+	case LIAISON__PAYLOAD__BODY_RECEIPT:
+		return &p->receipt->base;
+	default:
+		return NULL;
+	}
+}
+
+const char *render_payload_title(const Liaison__Payload *p)
+{
+	const char *t = NULL;
+	if (!p)
+		return "";
+	switch (p->body_case) {
+	case LIAISON__PAYLOAD__BODY_SITREP:
+		t = p->sitrep->title;
+		break;
+	case LIAISON__PAYLOAD__BODY_STATUS:
+		t = p->status->title;
+		break;
+	case LIAISON__PAYLOAD__BODY_WARNING:
+		t = p->warning->headline;
+		break;
+	case LIAISON__PAYLOAD__BODY_INTEL:
+		t = p->intel->title;
+		break;
+	default:
+		break;
+	}
+	return t ? t : "";
+}
+
+static json_t *json_hex(const ProtobufCBinaryData *b)
+{
+	char hex[2 * 64 + 1];
+	size_t n = b->len > 64 ? 64 : b->len;
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b->data[i]);
+	hex[2 * n] = '\0';
+	return json_string(hex);
+}
+
+static json_t *json_time(int64_t ms)
+{
+	char iso[TIME_ISO_LEN];
+	time_format_iso(ms, iso);
+	return json_string(iso);
+}
+
+static const char *str(const char *s)
+{
+	return s ? s : "";
+}
+
+static const char *precedence_name(Liaison__Precedence p)
+{
+	const char *n = label_precedence_name(p);
+	return n[0] ? n : "UNSET";
+}
+
+static const char *reference_kind(Liaison__ReferenceKind k)
+{
+	return k == LIAISON__REFERENCE_KIND__UPDATES ? "UPDATES"
+	     : k == LIAISON__REFERENCE_KIND__CANCELS ? "CANCELS" : "UNSET";
+}
+
+json_t *render_message_json(const Liaison__Message *m)
+{
+	json_t *o = json_object(), *a;
+	const ProtobufCMessage *body = render_payload_body(m->payload);
+	Liaison__Classification cls = m->label ? m->label->classification : 0;
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_hex(&m->id));
+	json_object_set_new(o, "type", json_string(label_type_name(m->type)));
+	json_object_set_new(o, "from", json_string(str(m->from)));
+	a = json_array();
+	for (size_t i = 0; i < m->n_to; i++)
+		json_array_append_new(a, json_string(str(m->to[i])));
+	json_object_set_new(o, "to", a);
+	json_object_set_new(o, "topic", json_string(str(m->topic)));
+	json_object_set_new(o, "precedence", json_string(precedence_name(m->precedence)));
+	json_object_set_new(o, "classification", json_string(label_classification_name(cls)));
+	if (m->label && m->label->tlp)
+		json_object_set_new(o, "tlp", json_string(label_tlp_name(m->label->tlp)));
+	if (m->label && m->label->n_caveats) {
+		a = json_array();
+		for (size_t i = 0; i < m->label->n_caveats; i++)
+			json_array_append_new(a, json_string(str(m->label->caveats[i])));
+		json_object_set_new(o, "caveats", a);
+	}
+	json_object_set_new(o, "created", json_time(m->created));
+	json_object_set_new(o, "received", json_time(m->received));
+	if (m->expires)
+		json_object_set_new(o, "expires", json_time(m->expires));
+	json_object_set_new(o, "sequence", json_integer((json_int_t)m->sequence));
+	if (m->n_references) {
+		a = json_array();
+		for (size_t i = 0; i < m->n_references; i++) {
+			json_t *r = json_object();
+			json_object_set_new(r, "id", json_hex(&m->references[i]->id));
+			json_object_set_new(r, "kind", json_string(reference_kind(m->references[i]->kind)));
+			json_array_append_new(a, r);
+		}
+		json_object_set_new(o, "references", a);
+	}
+	json_object_set_new(o, "cursor", json_integer((json_int_t)m->cursor));
+	json_object_set_new(o, "body", body ? pbjson_from_message(body) : json_object());
+	return o;
+}
+
+void render_json_line(FILE *out, const json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (s) {
+		fputs(s, out);
+		fputc('\n', out);
+	}
+	free(s);
+}
+
+/* Columns of the message table. */
+#define ID_COLS 12
+
+void render_message_header(FILE *out)
+{
+	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  %s\n", "ID", "RECEIVED", "FROM",
+		"TYPE", "PRECEDENCE", "CLASSIFICATION", "TOPIC", "TITLE");
+}
+
+/* Strips newlines and tabs so one message stays one line. */
+static void put_flat(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, out);
+}
+
+void render_message_line(FILE *out, const Liaison__Message *m)
+{
+	char hex[HEXID_LEN] = "", iso[TIME_ISO_LEN];
+	uint8_t id[16] = {0};
+
+	memcpy(id, m->id.data, m->id.len < 16 ? m->id.len : 16);
+	hexid_format(id, hex);
+	hex[ID_COLS] = '\0';
+	time_format_iso(m->received, iso);
+	/* seconds are enough in a table */
+	char *dot = strchr(iso, '.');
+	if (dot)
+		strcpy(dot, "Z");
+	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  ", hex, iso, str(m->from),
+		label_type_name(m->type), precedence_name(m->precedence),
+		label_classification_name(m->label ? m->label->classification : 0), str(m->topic));
+	put_flat(out, render_payload_title(m->payload));
+	fputc('\n', out);
+}
+
+/* Prints a JSON value as "field: value" lines, nested objects indented. */
+static void put_fields(FILE *out, const json_t *o, int indent)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, k, v) {
+		if (json_is_object(v)) {
+			fprintf(out, "%*s%s:\n", indent, "", k);
+			put_fields(out, v, indent + 2);
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+			fprintf(out, "%*s%s:\n", indent, "", k);
+			json_array_foreach(v, i, e) {
+				if (json_is_object(e)) {
+					fprintf(out, "%*s- [%zu]\n", indent + 2, "", i);
+					put_fields(out, e, indent + 4);
+				} else if (json_is_string(e)) {
+					fprintf(out, "%*s- %s\n", indent + 2, "", json_string_value(e));
+				} else {
+					char *s = json_dumps(e, JSON_ENCODE_ANY | JSON_COMPACT);
+					fprintf(out, "%*s- %s\n", indent + 2, "", s ? s : "");
+					free(s);
+				}
+			}
+		} else if (json_is_string(v)) {
+			const char *s = json_string_value(v);
+			fprintf(out, "%*s%s: ", indent, "", k);
+			/* continuation lines of a multi-line text keep the indentation */
+			for (; *s; s++) {
+				fputc(*s, out);
+				if (*s == '\n' && s[1])
+					fprintf(out, "%*s", indent + 2, "");
+			}
+			fputc('\n', out);
+		} else {
+			char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			fprintf(out, "%*s%s: %s\n", indent, "", k, s ? s : "");
+			free(s);
+		}
+	}
+}
+
+void render_message_block(FILE *out, const Liaison__Message *m)
+{
+	json_t *j = render_message_json(m), *body;
+	if (!j)
+		return;
+	body = json_incref(json_object_get(j, "body"));
+	json_object_del(j, "body");
+	put_fields(out, j, 0);
+	if (body && json_object_size(body)) {
+		fprintf(out, "\n");
+		put_fields(out, body, 0);
+	}
+	json_decref(body);
+	json_decref(j);
+}
+
+json_t *render_status_json(const Liaison__StatusReply *s)
+{
+	json_t *o = json_object(), *q, *c;
+
+	if (!o)
+		return NULL;
+	if (s->id.len) {
+		json_t *a = json_array();
+		json_object_set_new(o, "id", json_hex(&s->id));
+		for (size_t i = 0; i < s->n_recipients; i++) {
+			json_t *r = json_object();
+			json_object_set_new(r, "node", json_string(str(s->recipients[i]->node)));
+			json_object_set_new(r, "state", json_string(str(s->recipients[i]->state)));
+			json_object_set_new(r, "updated", json_time(s->recipients[i]->updated));
+			json_array_append_new(a, r);
+		}
+		json_object_set_new(o, "recipients", a);
+		return o;
+	}
+	json_object_set_new(o, "name", json_string(str(s->name)));
+	json_object_set_new(o, "fingerprint", json_string(str(s->fingerprint)));
+	json_object_set_new(o, "uptime", json_integer(s->uptime));
+	json_object_set_new(o, "peers", json_integer(s->peers));
+	json_object_set_new(o, "peers_connected", json_integer(s->peers_connected));
+	json_object_set_new(o, "stored", json_integer((json_int_t)s->stored));
+	q = json_object();
+	/* every lane, zero when the node left it out */
+	for (int p = LIAISON__PRECEDENCE__FLASH; p <= LIAISON__PRECEDENCE__ROUTINE; p++)
+		json_object_set_new(q, label_precedence_name(p), json_integer(0));
+	for (size_t i = 0; i < s->n_queues; i++) {
+		const char *n = label_precedence_name(s->queues[i]->precedence);
+		if (n[0])
+			json_object_set_new(q, n, json_integer((json_int_t)s->queues[i]->depth));
+	}
+	json_object_set_new(o, "queues", q);
+	c = json_object();
+	json_object_set_new(c, "sent", json_integer(0));
+	json_object_set_new(c, "received", json_integer(0));
+	json_object_set_new(c, "rejected", json_integer(0));
+	for (size_t i = 0; i < s->n_counters; i++)
+		if (s->counters[i]->name && s->counters[i]->name[0])
+			json_object_set_new(c, s->counters[i]->name,
+					    json_integer((json_int_t)s->counters[i]->value));
+	json_object_set_new(o, "counters", c);
+	return o;
+}
+
+static void put_uptime(FILE *out, int64_t s)
+{
+	if (s >= 86400)
+		fprintf(out, "%" PRId64 "d %02" PRId64 "h%02" PRId64 "m", s / 86400, s % 86400 / 3600,
+			s % 3600 / 60);
+	else if (s >= 3600)
+		fprintf(out, "%" PRId64 "h%02" PRId64 "m", s / 3600, s % 3600 / 60);
+	else
+		fprintf(out, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+}
+
+void render_status_text(FILE *out, const Liaison__StatusReply *s)
+{
+	json_t *j;
+	const char *k;
+	json_t *v;
+
+	if (s->id.len) {
+		char iso[TIME_ISO_LEN];
+		j = json_hex(&s->id);
+		fprintf(out, "message %s\n", json_string_value(j));
+		json_decref(j);
+		fprintf(out, "%-16s  %-10s  %s\n", "RECIPIENT", "STATE", "UPDATED");
+		for (size_t i = 0; i < s->n_recipients; i++) {
+			time_format_iso(s->recipients[i]->updated, iso);
+			fprintf(out, "%-16s  %-10s  %s\n", str(s->recipients[i]->node),
+				str(s->recipients[i]->state), s->recipients[i]->updated ? iso : "-");
+		}
+		return;
+	}
+	j = render_status_json(s);
+	if (!j)
+		return;
+	fprintf(out, "name:        %s\n", str(s->name));
+	fprintf(out, "fingerprint: %s\n", str(s->fingerprint));
+	fprintf(out, "uptime:      ");
+	put_uptime(out, s->uptime);
+	fprintf(out, "\npeers:       %u connected of %u\n", s->peers_connected, s->peers);
+	fprintf(out, "stored:      %" PRIu64 "\n", s->stored);
+	fprintf(out, "queues:     ");
+	json_object_foreach(json_object_get(j, "queues"), k, v)
+		fprintf(out, " %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+	fprintf(out, "\ncounters:\n");
+	json_object_foreach(json_object_get(j, "counters"), k, v)
+		fprintf(out, "  %-18s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
+	json_decref(j);
+}
+
+json_t *render_peers_json(const Liaison__PeersReply *p)
+{
+	json_t *o = json_object(), *a = json_array();
+	for (size_t i = 0; i < p->n_peers; i++) {
+		const Liaison__PeerInfo *e = p->peers[i];
+		json_t *r = json_object();
+		json_object_set_new(r, "name", json_string(str(e->name)));
+		json_object_set_new(r, "endpoint", json_string(str(e->endpoint)));
+		json_object_set_new(r, "fingerprint", json_string(str(e->fingerprint)));
+		json_object_set_new(r, "connected", json_boolean(e->connected));
+		json_object_set_new(r, "max_classification",
+				    e->max_classification
+					    ? json_string(label_classification_name(e->max_classification))
+					    : json_null());
+		json_object_set_new(r, "queued", json_integer((json_int_t)e->queued));
+		json_object_set_new(r, "last_seen", e->last_seen ? json_time(e->last_seen) : json_null());
+		json_array_append_new(a, r);
+	}
+	json_object_set_new(o, "peers", a);
+	return o;
+}
+
+void render_peers_text(FILE *out, const Liaison__PeersReply *p)
+{
+	char iso[TIME_ISO_LEN];
+	fprintf(out, "%-12s  %-9s  %-19s  %-14s  %8s  %-20s  %s\n", "PEER", "CONNECTED", "FINGERPRINT",
+		"MAX LABEL", "QUEUED", "LAST SEEN", "ENDPOINT");
+	for (size_t i = 0; i < p->n_peers; i++) {
+		const Liaison__PeerInfo *e = p->peers[i];
+		time_format_iso(e->last_seen, iso);
+		char *dot = strchr(iso, '.');
+		if (dot)
+			strcpy(dot, "Z");
+		fprintf(out, "%-12s  %-9s  %-19s  %-14s  %8" PRIu64 "  %-20s  %s\n", str(e->name),
+			e->connected ? "yes" : "no", str(e->fingerprint),
+			e->max_classification ? label_classification_name(e->max_classification) : "-",
+			e->queued, e->last_seen ? iso : "-", str(e->endpoint));
+	}
+}
