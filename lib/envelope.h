@@ -84,6 +84,23 @@ void opened_clear(struct opened *o);
 int envelope_open(struct opener *o, const uint8_t *buf, size_t len, size_t max_len,
 		  cert_lookup_fn lookup, void *ctx, int64_t now_ms, struct opened *out);
 
+/* The steps of envelope_open, for callers that act between them (a node
+ * checks stream positions after the signature holds and before it decrypts;
+ * it re-reads envelopes from its own store without checking them again).
+ *
+ * envelope_parse: size and parse checks only (no signature). On failure *out
+ * is left empty. */
+int envelope_parse(const uint8_t *buf, size_t len, size_t max_len, struct opened *out);
+/* envelope_open_header: size, parse, known sender, signature and ciphertext
+ * hash; out->payload stays NULL. On failure *out is left empty. */
+int envelope_open_header(const uint8_t *buf, size_t len, size_t max_len, cert_lookup_fn lookup,
+			 void *ctx, struct opened *out);
+/* envelope_decrypt: recipient, decryption and expiry (now_ms 0: not
+ * checked) of an envelope from envelope_parse or envelope_open_header; sets
+ * out->payload. On failure out->envelope and out->header stay as they were
+ * (the caller still clears them) and out->payload is NULL. */
+int envelope_decrypt(struct opener *o, struct opened *out, int64_t now_ms);
+
 /* Verifies without decrypting: size, parse, that sender's certificate
  * (matching name and key id), signature and ciphertext hash. For offline
  * checks with nothing but the sender's certificate. */

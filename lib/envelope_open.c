@@ -99,7 +99,7 @@ static bool header_well_formed(const Liaison__Header *h)
 }
 
 /* Size and parse checks shared by open and verify. */
-static int envelope_parse(const uint8_t *buf, size_t len, size_t max_len, struct opened *out)
+static int parse_checks(const uint8_t *buf, size_t len, size_t max_len, struct opened *out)
 {
 	int rc;
 	if (!buf || len == 0)
@@ -161,7 +161,7 @@ int envelope_verify(const uint8_t *buf, size_t len, size_t max_len, const struct
 		return LIAISON_E_INVALID;
 	if (sodium_init() < 0)
 		return LIAISON_E_NOMEM;
-	int rc = envelope_parse(buf, len, max_len, out);
+	int rc = parse_checks(buf, len, max_len, out);
 	if (rc == LIAISON_OK && strcmp(out->header->sender, sender->name) != 0)
 		rc = LIAISON_E_UNKNOWN_SENDER;
 	if (rc == LIAISON_OK)
@@ -198,7 +198,7 @@ static void opener_remember(struct opener *o, const uint8_t *epoch_pk, const uin
 
 /* Unwraps the content key addressed to this node, then decrypts and parses
  * the payload into out->payload. */
-static int envelope_decrypt(struct opener *o, const Liaison__Recipient *me, struct opened *out)
+static int decrypt_payload(struct opener *o, const Liaison__Recipient *me, struct opened *out)
 {
 	const Liaison__Header *h = out->header;
 	const Liaison__Envelope *env = out->envelope;
@@ -254,6 +254,64 @@ out:
 	return rc;
 }
 
+int envelope_parse(const uint8_t *buf, size_t len, size_t max_len, struct opened *out)
+{
+	if (!out)
+		return LIAISON_E_INVALID;
+	memset(out, 0, sizeof *out);
+	int rc = parse_checks(buf, len, max_len, out);
+	if (rc != LIAISON_OK)
+		opened_clear(out);
+	return rc;
+}
+
+int envelope_open_header(const uint8_t *buf, size_t len, size_t max_len, cert_lookup_fn lookup, void *ctx,
+			 struct opened *out)
+{
+	if (!out)
+		return LIAISON_E_INVALID;
+	memset(out, 0, sizeof *out);
+	if (!lookup)
+		return LIAISON_E_INVALID;
+	if (sodium_init() < 0)
+		return LIAISON_E_NOMEM;
+	int rc = parse_checks(buf, len, max_len, out);
+	if (rc != LIAISON_OK)
+		goto out;
+	const char *sender = out->header->sender;
+	const struct liaison_cert *cert = lookup(ctx, sender);
+	if (!cert || strcmp(cert->name, sender) != 0) {
+		rc = LIAISON_E_UNKNOWN_SENDER;
+		goto out;
+	}
+	rc = envelope_check_sender(out, cert);
+out:
+	if (rc != LIAISON_OK)
+		opened_clear(out);
+	return rc;
+}
+
+int envelope_decrypt(struct opener *o, struct opened *out, int64_t now_ms)
+{
+	if (!o || !out || !out->envelope || !out->header || out->payload)
+		return LIAISON_E_INVALID;
+	const Liaison__Header *h = out->header;
+	const Liaison__Recipient *me = NULL;
+	for (size_t i = 0; i < h->n_recipients && !me; i++)
+		if (strcmp(h->recipients[i]->node, o->key->cert.name) == 0)
+			me = h->recipients[i];
+	if (!me)
+		return LIAISON_E_NOT_RECIPIENT;
+	int rc = decrypt_payload(o, me, out);
+	if (rc == LIAISON_OK && now_ms != 0 && h->expires != 0 && now_ms > h->expires)
+		rc = LIAISON_E_EXPIRED;
+	if (rc != LIAISON_OK && out->payload) {
+		liaison__payload__free_unpacked(out->payload, NULL);
+		out->payload = NULL;
+	}
+	return rc;
+}
+
 int envelope_open(struct opener *o, const uint8_t *buf, size_t len, size_t max_len, cert_lookup_fn lookup,
 		  void *ctx, int64_t now_ms, struct opened *out)
 {
@@ -262,31 +320,8 @@ int envelope_open(struct opener *o, const uint8_t *buf, size_t len, size_t max_l
 	memset(out, 0, sizeof *out);
 	if (!o || !lookup)
 		return LIAISON_E_INVALID;
-	int rc = envelope_parse(buf, len, max_len, out);
-	if (rc != LIAISON_OK)
-		goto out;
-	const Liaison__Header *h = out->header;
-	const struct liaison_cert *cert = lookup(ctx, h->sender);
-	if (!cert || strcmp(cert->name, h->sender) != 0) {
-		rc = LIAISON_E_UNKNOWN_SENDER;
-		goto out;
-	}
-	if ((rc = envelope_check_sender(out, cert)) != LIAISON_OK)
-		goto out;
-	const Liaison__Recipient *me = NULL;
-	for (size_t i = 0; i < h->n_recipients && !me; i++)
-		if (strcmp(h->recipients[i]->node, o->key->cert.name) == 0)
-			me = h->recipients[i];
-	if (!me) {
-		rc = LIAISON_E_NOT_RECIPIENT;
-		goto out;
-	}
-	if ((rc = envelope_decrypt(o, me, out)) != LIAISON_OK)
-		goto out;
-	if (h->expires != 0 && now_ms > h->expires)
-		rc = LIAISON_E_EXPIRED;
-out:
-	if (rc != LIAISON_OK)
+	int rc = envelope_open_header(buf, len, max_len, lookup, ctx, out);
+	if (rc == LIAISON_OK && (rc = envelope_decrypt(o, out, now_ms)) != LIAISON_OK)
 		opened_clear(out);
 	return rc;
 }

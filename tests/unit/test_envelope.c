@@ -672,6 +672,46 @@ static void test_receipts(void **state)
 	free(buf);
 }
 
+static void test_open_in_steps(void **state)
+{
+	(void)state;
+	struct sealer *s = sealer_new(sender, 3600, 1000);
+	struct opener *o0 = opener_new(nodes[0]), *o5 = opener_new(nodes[5]);
+	struct opened op;
+	uint8_t *buf;
+	size_t len;
+	seal_sitrep(s, 2, NOW, &buf, &len);
+	assert_int_equal(envelope_open_header(buf, len, 0, lookup, NULL, &op), LIAISON_OK);
+	assert_null(op.payload);
+	/* not a recipient: the header stays for the caller to report */
+	assert_int_equal(envelope_decrypt(o5, &op, NOW), LIAISON_E_NOT_RECIPIENT);
+	assert_non_null(op.header);
+	assert_null(op.payload);
+	assert_int_equal(envelope_decrypt(o0, &op, NOW + 3600001), LIAISON_E_EXPIRED);
+	assert_non_null(op.header);
+	assert_null(op.payload);
+	assert_int_equal(envelope_decrypt(o0, &op, NOW), LIAISON_OK);
+	assert_int_equal(op.payload->body_case, LIAISON__PAYLOAD__BODY_SITREP);
+	opened_clear(&op);
+	assert_int_equal(envelope_open_header(buf, len, 0, lookup_impostor, NULL, &op), LIAISON_E_WRONG_KEY);
+	assert_null(op.envelope);
+	assert_null(op.header);
+	/* parse only: a re-signed-by-nobody header still parses, and decrypts
+	 * with now 0 (no expiry check) */
+	size_t at = find(buf, len, "ops/north");
+	buf[at] = 'x';
+	assert_int_equal(envelope_open_header(buf, len, 0, lookup, NULL, &op), LIAISON_E_SIGNATURE);
+	assert_int_equal(envelope_parse(buf, len, 0, &op), LIAISON_OK);
+	assert_int_equal(envelope_decrypt(o0, &op, 0), LIAISON_OK);
+	opened_clear(&op);
+	assert_int_equal(envelope_parse(buf, len - 1, 0, &op), LIAISON_E_TRUNCATED);
+	assert_null(op.envelope);
+	free(buf);
+	opener_destroy(&o0);
+	opener_destroy(&o5);
+	sealer_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_epoch_rotation),
 		cmocka_unit_test(test_seal_invalid),
 		cmocka_unit_test(test_receipts),
+		cmocka_unit_test(test_open_in_steps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
