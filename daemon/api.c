@@ -1,0 +1,174 @@
+/* The client API: ApiRequest frames on the api ROUTER, authenticated by
+ * CURVE and the ZAP handler (the user id is the client's name), checked
+ * against the client's role, dispatched to the api_*.c handlers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "node.h"
+#include "log.h"
+
+uint8_t *api_reply_pack(const Liaison__ApiReply *r, size_t *len)
+{
+	*len = liaison__api_reply__get_packed_size(r);
+	uint8_t *buf = malloc(*len ? *len : 1);
+	if (buf)
+		liaison__api_reply__pack(r, buf);
+	return buf;
+}
+
+static uint8_t *error_vpack(uint64_t request_id, int code, size_t *len, const char *fmt, va_list ap)
+{
+	char text[512];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
+	r.version = 1;
+	r.request_id = request_id;
+	r.error = code;
+	r.message = text;
+	return api_reply_pack(&r, len);
+}
+
+uint8_t *api_error_pack(uint64_t request_id, int code, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	uint8_t *buf = error_vpack(request_id, code, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* Replies go through the deferred queue so that they keep request order
+ * with replies that wait for this turn's commit. */
+void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r)
+{
+	size_t len;
+	uint8_t *buf = api_reply_pack(r, &len);
+	if (!buf)
+		return;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (copy)
+		memcpy(copy, buf, len);
+	node_defer(n, n->api, rid, rid_len, buf, len, copy, len);
+}
+
+void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, int code, const char *fmt,
+	       ...)
+{
+	va_list ap;
+	size_t len;
+	va_start(ap, fmt);
+	uint8_t *buf = error_vpack(request_id, code, &len, fmt, ap);
+	va_end(ap);
+	if (!buf)
+		return;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (copy)
+		memcpy(copy, buf, len);
+	node_defer(n, n->api, rid, rid_len, buf, len, copy, len);
+}
+
+static enum role required_role(Liaison__ApiRequest__KindCase k)
+{
+	return k == LIAISON__API_REQUEST__KIND_SEND ? ROLE_OFFICER : ROLE_READER;
+}
+
+static const char *request_name(Liaison__ApiRequest__KindCase k)
+{
+	switch (k) {
+	case LIAISON__API_REQUEST__KIND_SEND: return "send";
+	case LIAISON__API_REQUEST__KIND_QUERY: return "query";
+	case LIAISON__API_REQUEST__KIND_GET: return "get";
+	case LIAISON__API_REQUEST__KIND_SUBSCRIBE: return "subscribe";
+	case LIAISON__API_REQUEST__KIND_SUBSCRIBE_ACK: return "subscribe";
+	case LIAISON__API_REQUEST__KIND_STATUS: return "status";
+	case LIAISON__API_REQUEST__KIND_PEERS: return "peers";
+	default: return "?";
+	}
+}
+
+static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const struct client_conf *c,
+		     const Liaison__ApiRequest *req)
+{
+	uint64_t id = req->request_id;
+	n->counters.api_requests++;
+	if (req->version != 1) {
+		api_error(n, rid, rid_len, id, 64, "unsupported API version %u", req->version);
+		return;
+	}
+	if (c->role < required_role(req->kind_case)) {
+		n->counters.refused++;
+		log_info("client %s (role %s) refused: %s", c->name, role_name(c->role), request_name(req->kind_case));
+		api_error(n, rid, rid_len, id, 77, "not permitted: role %s cannot %s", role_name(c->role),
+			  request_name(req->kind_case));
+		return;
+	}
+	switch (req->kind_case) {
+	case LIAISON__API_REQUEST__KIND_SEND:
+		api_send(n, rid, rid_len, c->name, id, req->send);
+		break;
+	case LIAISON__API_REQUEST__KIND_QUERY:
+		api_query(n, rid, rid_len, id, req->query);
+		break;
+	case LIAISON__API_REQUEST__KIND_GET:
+		api_get(n, rid, rid_len, id, req->get);
+		break;
+	case LIAISON__API_REQUEST__KIND_SUBSCRIBE:
+		sub_start(n, rid, rid_len, c->name, id, req->subscribe);
+		break;
+	case LIAISON__API_REQUEST__KIND_SUBSCRIBE_ACK:
+		sub_ack(n, rid, rid_len, req->subscribe_ack);
+		break;
+	case LIAISON__API_REQUEST__KIND_STATUS:
+		api_status(n, rid, rid_len, id, req->status);
+		break;
+	case LIAISON__API_REQUEST__KIND_PEERS:
+		api_peers(n, rid, rid_len, id);
+		break;
+	default:
+		api_error(n, rid, rid_len, id, 64, "malformed request");
+	}
+}
+
+void api_handle(struct node *n)
+{
+	for (int budget = 512; budget > 0; budget--) {
+		zmq_msg_t rid, body;
+		zmq_msg_init(&rid);
+		zmq_msg_init(&body);
+		if (zmq_msg_recv(&rid, n->api, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&rid);
+			zmq_msg_close(&body);
+			return;
+		}
+		if (!zmq_msg_more(&rid) || zmq_msg_recv(&body, n->api, 0) < 0) {
+			zmq_msg_close(&rid);
+			zmq_msg_close(&body);
+			continue;
+		}
+		bool extra = false;
+		while (zmq_msg_more(&body)) {
+			zmq_msg_t x;
+			zmq_msg_init(&x);
+			zmq_msg_recv(&x, n->api, 0);
+			zmq_msg_close(&x);
+			extra = true;
+		}
+		const char *user = zmq_msg_gets(&body, "User-Id");
+		const struct client_conf *c = user ? config_client(n->conf, user) : NULL;
+		const uint8_t *r = zmq_msg_data(&rid);
+		size_t rl = zmq_msg_size(&rid);
+		Liaison__ApiRequest *req = NULL;
+		if (!c)
+			api_error(n, r, rl, 0, 77, "not permitted: client no longer configured");
+		else if (extra || !(req = liaison__api_request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body))))
+			api_error(n, r, rl, 0, 64, "malformed request");
+		else
+			dispatch(n, r, rl, c, req);
+		if (req)
+			liaison__api_request__free_unpacked(req, NULL);
+		zmq_msg_close(&rid);
+		zmq_msg_close(&body);
+	}
+}

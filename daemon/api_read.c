@@ -1,0 +1,306 @@
+/* Read requests: query, get, status and peers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "node.h"
+#include "labels.h"
+#include "log.h"
+#include "timefmt.h"
+#include "hexid.h"
+
+#define QUERY_DEFAULT_LIMIT 100
+#define QUERY_MAX_LIMIT 10000
+
+struct views {
+	struct node *n;
+	struct msgview *v;
+	Liaison__Message **ptrs;
+	size_t count, cap;
+	int err;
+};
+
+static int collect_view(void *ctx, const struct stored_msg *m)
+{
+	struct views *vs = ctx;
+	if (vs->count == vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 32;
+		struct msgview *v = realloc(vs->v, cap * sizeof(*v));
+		if (!v)
+			return 1;
+		vs->v = v;
+		vs->cap = cap;
+	}
+	int rc = msgview_open(vs->n, m, &vs->v[vs->count]);
+	if (rc != LIAISON_OK) {
+		log_error("stored message at %lld cannot be opened: %s", (long long)m->pos, liaison_strerror(rc));
+		vs->err = rc;
+		return 0;
+	}
+	vs->count++;
+	return 0;
+}
+
+static void views_free(struct views *vs)
+{
+	for (size_t i = 0; i < vs->count; i++)
+		msgview_clear(&vs->v[i]);
+	free(vs->v);
+	free(vs->ptrs);
+}
+
+/* Fills views with the matches of f; returns 0 or -1. */
+int views_query(struct node *n, const struct store_filter *f, struct views *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	vs->n = n;
+	if (store_query(n->store, f, collect_view, vs) < 0)
+		return -1;
+	vs->ptrs = calloc(vs->count + 1, sizeof(*vs->ptrs));
+	if (!vs->ptrs)
+		return -1;
+	for (size_t i = 0; i < vs->count; i++)
+		vs->ptrs[i] = &vs->v[i].msg;
+	return 0;
+}
+
+void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__QueryRequest *req)
+{
+	struct store_filter f = { 0 };
+	f.type = (int)req->type;
+	f.from = req->from;
+	f.topic_glob = req->topic_glob;
+	f.since = req->since;
+	f.until = req->until;
+	f.limit = req->limit ? req->limit : QUERY_DEFAULT_LIMIT;
+	if (f.limit > QUERY_MAX_LIMIT)
+		f.limit = QUERY_MAX_LIMIT;
+	f.newest = true;
+	struct views vs;
+	if (views_query(n, &f, &vs) < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "query failed: %s", store_errmsg(n->store));
+		views_free(&vs);
+		return;
+	}
+	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
+	Liaison__QueryReply q = LIAISON__QUERY_REPLY__INIT;
+	q.messages = vs.ptrs;
+	q.n_messages = vs.count;
+	r.version = 1;
+	r.request_id = request_id;
+	r.kind_case = LIAISON__API_REPLY__KIND_QUERY;
+	r.query = &q;
+	api_reply(n, rid, rid_len, &r);
+	views_free(&vs);
+}
+
+struct found {
+	struct node *n;
+	struct msgview v;
+	bool ok;
+	int64_t pos;
+	uint8_t *env;
+	size_t env_len;
+	bool want_env;
+	int err;
+};
+
+static int take_found(void *ctx, const struct stored_msg *m)
+{
+	struct found *fd = ctx;
+	fd->pos = m->pos;
+	fd->err = msgview_open(fd->n, m, &fd->v);
+	fd->ok = fd->err == LIAISON_OK;
+	if (fd->ok && fd->want_env) {
+		fd->env = malloc(m->envelope_len ? m->envelope_len : 1);
+		if (fd->env) {
+			memcpy(fd->env, m->envelope, m->envelope_len);
+			fd->env_len = m->envelope_len;
+		}
+	}
+	return 0;
+}
+
+/* Looks a message up by an id prefix; on failure replies with the error. */
+static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id,
+			 const ProtobufCBinaryData *id, struct found *fd)
+{
+	if (id->len < 4 || id->len > 16) {
+		api_error(n, rid, rid_len, request_id, 64, "give at least 8 hex digits of the message id");
+		return false;
+	}
+	uint8_t prefix[16] = { 0 };
+	memcpy(prefix, id->data, id->len);
+	int rc = store_get_by_prefix(n->store, prefix, id->len * 2, take_found, fd);
+	if (rc == 0 || (rc == 1 && !fd->ok && fd->err == LIAISON_OK)) {
+		api_error(n, rid, rid_len, request_id, 1, "no message with that id");
+		return false;
+	}
+	if (rc == 2) {
+		api_error(n, rid, rid_len, request_id, 64, "ambiguous id prefix: give more digits");
+		return false;
+	}
+	if (rc < 0 || !fd->ok) {
+		api_error(n, rid, rid_len, request_id, 1, "cannot read the message: %s",
+			  rc < 0 ? store_errmsg(n->store) : liaison_strerror(fd->err));
+		return false;
+	}
+	return true;
+}
+
+void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req)
+{
+	struct found fd = { .n = n, .want_env = req->envelope };
+	if (find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
+		Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
+		Liaison__GetReply g = LIAISON__GET_REPLY__INIT;
+		g.message = &fd.v.msg;
+		if (fd.env) {
+			g.envelope.data = fd.env;
+			g.envelope.len = fd.env_len;
+		}
+		r.version = 1;
+		r.request_id = request_id;
+		r.kind_case = LIAISON__API_REPLY__KIND_GET;
+		r.get = &g;
+		api_reply(n, rid, rid_len, &r);
+	}
+	if (fd.ok)
+		msgview_clear(&fd.v);
+	free(fd.env);
+}
+
+struct rcpt_list {
+	struct node *n;
+	Liaison__RecipientState states[ENVELOPE_MAX_RECIPIENTS];
+	Liaison__RecipientState *ptrs[ENVELOPE_MAX_RECIPIENTS];
+	char names[ENVELOPE_MAX_RECIPIENTS][LIAISON_NAME_MAX + 1];
+	size_t count;
+};
+
+static int take_rcpt(void *ctx, const char *peer, int lane, uint64_t seq, int state, int64_t updated)
+{
+	struct rcpt_list *rl = ctx;
+	if (rl->count >= ENVELOPE_MAX_RECIPIENTS)
+		return 1;
+	Liaison__RecipientState *s = &rl->states[rl->count];
+	liaison__recipient_state__init(s);
+	snprintf(rl->names[rl->count], sizeof(rl->names[0]), "%s", peer);
+	s->node = rl->names[rl->count];
+	s->updated = updated;
+	struct link *l = node_link(rl->n, peer);
+	if (state == RCPT_DELIVERED)
+		s->state = "delivered";
+	else if (state == RCPT_REJECTED)
+		s->state = "rejected";
+	else if (l && lane >= 0 && lane < LANES && seq <= l->sent[lane])
+		s->state = "sent";
+	else
+		s->state = "queued";
+	rl->ptrs[rl->count++] = s;
+	return 0;
+}
+
+static void counter(Liaison__Counter *c, Liaison__Counter **p, const char *name, uint64_t v)
+{
+	liaison__counter__init(c);
+	c->name = (char *)name;
+	c->value = v;
+	*p = c;
+}
+
+void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__StatusRequest *req)
+{
+	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
+	Liaison__StatusReply s = LIAISON__STATUS_REPLY__INIT;
+	r.version = 1;
+	r.request_id = request_id;
+	r.kind_case = LIAISON__API_REPLY__KIND_STATUS;
+	r.status = &s;
+	s.name = n->key->cert.name;
+	s.fingerprint = n->fingerprint;
+	if (req && req->id.len) {
+		struct found fd = { .n = n };
+		if (!find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
+			if (fd.ok)
+				msgview_clear(&fd.v);
+			return;
+		}
+		struct rcpt_list *rl = calloc(1, sizeof(*rl));
+		if (rl) {
+			rl->n = n;
+			store_recipients(n->store, fd.pos, take_rcpt, rl);
+			s.id = fd.v.msg.id;
+			s.recipients = rl->ptrs;
+			s.n_recipients = rl->count;
+			api_reply(n, rid, rid_len, &r);
+			free(rl);
+		}
+		msgview_clear(&fd.v);
+		return;
+	}
+	Liaison__QueueDepth q[LANES], *qp[LANES];
+	for (int lane = 0; lane < LANES; lane++) {
+		liaison__queue_depth__init(&q[lane]);
+		q[lane].precedence = (Liaison__Precedence)(lane + 1);
+		for (size_t i = 0; i < n->n_links; i++)
+			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
+		qp[lane] = &q[lane];
+	}
+	Liaison__Counter c[7], *cp[7];
+	counter(&c[0], &cp[0], "sent", n->counters.sent);
+	counter(&c[1], &cp[1], "received", n->counters.received);
+	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
+	counter(&c[3], &cp[3], "duplicates", n->counters.duplicates);
+	counter(&c[4], &cp[4], "delivered", n->counters.delivered);
+	counter(&c[5], &cp[5], "refused", n->counters.refused);
+	counter(&c[6], &cp[6], "api_requests", n->counters.api_requests);
+	s.uptime = (time_now_ms() - n->started) / 1000;
+	s.peers = (uint32_t)n->n_links;
+	for (size_t i = 0; i < n->n_links; i++)
+		s.peers_connected += n->links[i].connected;
+	s.queues = qp;
+	s.n_queues = LANES;
+	s.counters = cp;
+	s.n_counters = 7;
+	s.stored = store_count(n->store);
+	api_reply(n, rid, rid_len, &r);
+}
+
+void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id)
+{
+	Liaison__PeerInfo *info = calloc(n->n_links + 1, sizeof(*info));
+	Liaison__PeerInfo **ptrs = calloc(n->n_links + 1, sizeof(*ptrs));
+	char (*fps)[LIAISON_FINGERPRINT_LEN] = calloc(n->n_links + 1, sizeof(*fps));
+	if (!info || !ptrs || !fps) {
+		api_error(n, rid, rid_len, request_id, 1, "out of memory");
+		goto out;
+	}
+	int64_t mono = time_mono_ms(), now = time_now_ms();
+	for (size_t i = 0; i < n->n_links; i++) {
+		struct link *l = &n->links[i];
+		liaison__peer_info__init(&info[i]);
+		cert_fingerprint(&l->cert, fps[i]);
+		info[i].name = l->name;
+		info[i].endpoint = l->endpoint;
+		info[i].fingerprint = fps[i];
+		info[i].connected = l->connected;
+		info[i].max_classification = l->max_classification;
+		for (int lane = 0; lane < LANES; lane++)
+			info[i].queued += l->next_seq[lane] - l->acked[lane];
+		info[i].last_seen = l->last_seen ? now - (mono - l->last_seen) : 0;
+		ptrs[i] = &info[i];
+	}
+	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
+	Liaison__PeersReply p = LIAISON__PEERS_REPLY__INIT;
+	p.peers = ptrs;
+	p.n_peers = n->n_links;
+	r.version = 1;
+	r.request_id = request_id;
+	r.kind_case = LIAISON__API_REPLY__KIND_PEERS;
+	r.peers = &p;
+	api_reply(n, rid, rid_len, &r);
+out:
+	free(info);
+	free(ptrs);
+	free(fps);
+}

@@ -1,0 +1,192 @@
+/* The send request: validate, apply the release policy, seal once for every
+ * recipient, store the message and its outbox entries in this turn's
+ * transaction, and answer with the id after the commit. Nothing is queued
+ * for anyone when any check fails. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "node.h"
+#include "labels.h"
+#include "log.h"
+#include "timefmt.h"
+#include "hexid.h"
+
+#define TOPIC_MAX 256
+
+static const Liaison__Payload__BodyCase body_for_type[] = {
+	[LIAISON__MESSAGE_TYPE__SITREP] = LIAISON__PAYLOAD__BODY_SITREP,
+	[LIAISON__MESSAGE_TYPE__STATUS] = LIAISON__PAYLOAD__BODY_STATUS,
+	[LIAISON__MESSAGE_TYPE__WARNING] = LIAISON__PAYLOAD__BODY_WARNING,
+	[LIAISON__MESSAGE_TYPE__INTEL] = LIAISON__PAYLOAD__BODY_INTEL,
+};
+
+struct send_ctx {
+	struct node *n;
+	const uint8_t *rid;
+	size_t rid_len;
+	uint64_t request_id;
+};
+
+#define REFUSE(ctx, code, ...)                                                                  \
+	do {                                                                                    \
+		api_error((ctx)->n, (ctx)->rid, (ctx)->rid_len, (ctx)->request_id, code, __VA_ARGS__); \
+		goto out;                                                                       \
+	} while (0)
+
+static bool topic_valid(const char *t)
+{
+	if (strlen(t) > TOPIC_MAX)
+		return false;
+	for (; *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			return false;
+	return true;
+}
+
+/* Adds l to the recipient links once. */
+static void add_link(struct link **sel, size_t *n_sel, struct link *l)
+{
+	for (size_t i = 0; i < *n_sel; i++)
+		if (sel[i] == l)
+			return;
+	sel[(*n_sel)++] = l;
+}
+
+void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+	      const Liaison__SendRequest *req)
+{
+	struct send_ctx cx = { n, rid, rid_len, request_id };
+	struct link **sel = calloc(n->n_links + 1, sizeof(*sel));
+	struct envelope_recipient *rc = calloc(n->n_links + 1, sizeof(*rc));
+	uint8_t *env = NULL;
+	size_t n_sel = 0, env_len = 0;
+	int64_t now = time_now_ms();
+	if (!sel || !rc)
+		REFUSE(&cx, 1, "out of memory");
+
+	Liaison__MessageType type = req->type;
+	if (type < LIAISON__MESSAGE_TYPE__SITREP || type > LIAISON__MESSAGE_TYPE__INTEL)
+		REFUSE(&cx, 64, "message type must be sitrep, status, warning or intel");
+	if (!req->payload || req->payload->body_case != body_for_type[type])
+		REFUSE(&cx, 64, "the payload does not match the type %s", label_type_name(type));
+	size_t body_len = liaison__payload__get_packed_size(req->payload);
+	if (body_len > n->conf->max_message)
+		REFUSE(&cx, 1, "message body of %zu bytes exceeds this node's max_message of %zu", body_len,
+		       n->conf->max_message);
+	if (req->topic && !topic_valid(req->topic))
+		REFUSE(&cx, 64, "topic must be at most %d printable characters", TOPIC_MAX);
+	Liaison__Precedence prec = req->precedence ? req->precedence : label_default_precedence(type);
+	if (prec < LIAISON__PRECEDENCE__FLASH || prec > LIAISON__PRECEDENCE__ROUTINE)
+		REFUSE(&cx, 64, "unknown precedence %d", (int)prec);
+	Liaison__Classification cls = LIAISON__CLASSIFICATION__UNCLASSIFIED;
+	if (req->label && req->label->classification)
+		cls = req->label->classification;
+	if (cls > LIAISON__CLASSIFICATION__TOP_SECRET)
+		REFUSE(&cx, 64, "unknown classification %d", (int)cls);
+	if (req->label && req->label->tlp > LIAISON__TLP__TLP_RED)
+		REFUSE(&cx, 64, "unknown TLP marking %d", (int)req->label->tlp);
+	if (req->expires && req->expires <= now)
+		REFUSE(&cx, 64, "the expiry time has already passed");
+
+	if (req->all)
+		for (size_t i = 0; i < n->n_links; i++)
+			add_link(sel, &n_sel, &n->links[i]);
+	for (size_t i = 0; i < req->n_to; i++) {
+		if (!strcmp(req->to[i], n->key->cert.name))
+			continue; /* the sender always keeps its own copy */
+		struct link *l = node_link(n, req->to[i]);
+		if (!l)
+			REFUSE(&cx, 1, "unknown recipient '%s': not a peer of %s", req->to[i], n->key->cert.name);
+		add_link(sel, &n_sel, l);
+	}
+	if (n_sel == 0)
+		REFUSE(&cx, 64, "no recipients: name peers with --to, or use --all");
+
+	/* Release policy: refuse before anything is sent to anyone. */
+	for (size_t i = 0; i < n_sel; i++) {
+		struct link *l = sel[i];
+		if (l->max_classification && cls > l->max_classification) {
+			char detail[256];
+			snprintf(detail, sizeof(detail), "client=%s to=%s classification=%s limit=%s", client, l->name,
+				 label_classification_name(cls), label_classification_name(l->max_classification));
+			log_info("release refused: %s", detail);
+			n->counters.refused++;
+			store_audit(n->store, "release-refused", detail);
+			REFUSE(&cx, 1, "release refused: %s exceeds %s's limit %s", label_classification_name(cls),
+			       l->name, label_classification_name(l->max_classification));
+		}
+	}
+	for (size_t i = 0; i < req->n_references; i++) {
+		const Liaison__Reference *ref = req->references[i];
+		if (ref->id.len != 16 || ref->kind < LIAISON__REFERENCE_KIND__UPDATES ||
+		    ref->kind > LIAISON__REFERENCE_KIND__CANCELS)
+			REFUSE(&cx, 64, "malformed reference");
+		if (!store_has_message(n->store, ref->id.data)) {
+			char hex[HEXID_LEN];
+			hexid_format(ref->id.data, hex);
+			REFUSE(&cx, 1, "reference %s: no such message at this node", hex);
+		}
+	}
+
+	int lane = (int)prec - 1;
+	rc[0] = (struct envelope_recipient){ n->key->cert.name, n->key->cert.box_pk, 0 };
+	for (size_t i = 0; i < n_sel; i++)
+		rc[i + 1] = (struct envelope_recipient){ sel[i]->name, sel[i]->cert.box_pk, sel[i]->next_seq[lane] + 1 };
+
+	Liaison__SecurityLabel label = LIAISON__SECURITY_LABEL__INIT;
+	if (req->label)
+		label = *req->label;
+	label.classification = cls;
+	Liaison__Header h = LIAISON__HEADER__INIT;
+	h.sender = n->key->cert.name;
+	h.sequence = n->sequence + 1;
+	h.created = now;
+	h.expires = req->expires;
+	h.type = type;
+	h.topic = req->topic ? req->topic : "";
+	h.precedence = prec;
+	h.label = &label;
+	h.references = req->references;
+	h.n_references = req->n_references;
+	uint8_t id[ENVELOPE_ID_LEN];
+	int err = envelope_seal(n->sealer, &h, req->payload, rc, n_sel + 1, now, &env, &env_len, id);
+	if (err != LIAISON_OK)
+		REFUSE(&cx, 1, "cannot seal: %s", liaison_strerror(err));
+
+	if (node_tx(n) < 0)
+		REFUSE(&cx, 1, "the node cannot store messages now");
+	h.id.data = id;
+	h.id.len = ENVELOPE_ID_LEN;
+	int64_t pos;
+	if (store_put_message(n->store, &h, env, env_len, now, &pos) != 0)
+		goto store_failed;
+	for (size_t i = 0; i < n_sel; i++)
+		if (store_add_recipient(n->store, pos, sel[i]->name, lane, rc[i + 1].stream_seq) < 0)
+			goto store_failed;
+	n->sequence++;
+	for (size_t i = 0; i < n_sel; i++)
+		sel[i]->next_seq[lane]++;
+
+	Liaison__ApiReply reply = LIAISON__API_REPLY__INIT;
+	Liaison__SendReply sr = LIAISON__SEND_REPLY__INIT;
+	sr.id.data = id;
+	sr.id.len = ENVELOPE_ID_LEN;
+	reply.version = 1;
+	reply.request_id = request_id;
+	reply.kind_case = LIAISON__API_REPLY__KIND_SEND;
+	reply.send = &sr;
+	size_t ok_len, fail_len;
+	uint8_t *ok = api_reply_pack(&reply, &ok_len);
+	uint8_t *fail = api_error_pack(request_id, 1, &fail_len,
+				       "the node could not store the message (see its log); nothing was sent");
+	node_defer(n, n->api, rid, rid_len, ok, ok_len, fail, fail_len);
+	goto out;
+store_failed:
+	log_error("store: %s", store_errmsg(n->store));
+	n->tx_failed = true;
+	api_error(n, rid, rid_len, request_id, 1, "the node could not store the message: %s", store_errmsg(n->store));
+out:
+	free(env);
+	free(sel);
+	free(rc);
+}

@@ -1,0 +1,210 @@
+/* The event loop: one zmq_poll over the federation ROUTER, the client API,
+ * the ZAP handler and every peer link, with named timers.
+ *
+ * Each turn handles what is readable, then commits everything it wrote in
+ * one transaction (group commit), and only then sends the acknowledgements
+ * and replies that depend on that commit. Signal handlers only set flags. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include <systemd/sd-daemon.h>
+#include "node.h"
+#include "log.h"
+#include "timefmt.h"
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_stop(int sig) { (void)sig; stop_requested = 1; }
+static void on_hup(int sig) { (void)sig; reload_requested = 1; }
+
+int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len)
+{
+	if (rid && zmq_send(socket, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	return zmq_send(socket, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+int node_tx(struct node *n)
+{
+	if (store_in_transaction(n->store))
+		return 0;
+	if (store_begin(n->store) < 0) {
+		log_error("store: %s", store_errmsg(n->store));
+		n->tx_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
+		uint8_t *fail, size_t fail_len)
+{
+	if (n->n_deferred == n->cap_deferred) {
+		size_t cap = n->cap_deferred ? n->cap_deferred * 2 : 64;
+		struct deferred *d = realloc(n->deferred, cap * sizeof(*d));
+		if (!d) {
+			free(ok);
+			free(fail);
+			n->tx_failed = true;
+			return;
+		}
+		n->deferred = d;
+		n->cap_deferred = cap;
+	}
+	struct deferred *d = &n->deferred[n->n_deferred++];
+	d->socket = socket;
+	d->rid_len = rid_len < sizeof(d->rid) ? rid_len : sizeof(d->rid);
+	if (rid)
+		memcpy(d->rid, rid, d->rid_len);
+	d->ok_frame = ok;
+	d->ok_len = ok_len;
+	d->fail_frame = fail;
+	d->fail_len = fail_len;
+}
+
+/* Ends the turn's transaction and sends what waited for it. A failed commit
+ * (a full disk, say) acknowledges nothing: clients get their error, peers
+ * get no ack and send again, and in-memory stream state is reloaded. */
+static void finish_turn(struct node *n)
+{
+	bool ok = !n->tx_failed;
+	if (store_in_transaction(n->store)) {
+		if (ok && store_commit(n->store) < 0) {
+			log_error("store commit failed: %s", store_errmsg(n->store));
+			ok = false;
+		} else if (!ok) {
+			store_rollback(n->store);
+		}
+	}
+	if (!ok) {
+		node_load_streams(n);
+		for (size_t i = 0; i < n->n_links; i++)
+			n->links[i].synced = false; /* resync both directions by hello */
+	} else {
+		n->max_pos = store_max_pos(n->store);
+	}
+	for (size_t i = 0; i < n->n_deferred; i++) {
+		struct deferred *d = &n->deferred[i];
+		const uint8_t *f = ok ? d->ok_frame : d->fail_frame;
+		size_t len = ok ? d->ok_len : d->fail_len;
+		if (f)
+			node_send_frame(d->socket, d->rid_len ? d->rid : NULL, d->rid_len, f, len);
+		free(d->ok_frame);
+		free(d->fail_frame);
+	}
+	n->n_deferred = 0;
+	n->tx_failed = false;
+}
+
+static void notify_status(struct node *n)
+{
+	size_t up = 0;
+	for (size_t i = 0; i < n->n_links; i++)
+		up += n->links[i].connected;
+	sd_notifyf(0, "STATUS=%zu/%zu peers connected, %llu received, %llu sent", up, n->n_links,
+		   (unsigned long long)n->counters.received, (unsigned long long)n->counters.sent);
+}
+
+static void reload(struct node *n)
+{
+	char err[512];
+	struct config *conf = NULL;
+	sd_notify(0, "RELOADING=1");
+	if (config_load(n->conf->path, &conf, err, sizeof(err)) < 0)
+		log_error("reload refused, keeping the running configuration: %s", err);
+	else
+		node_reload(n, conf);
+	sd_notify(0, "READY=1");
+}
+
+int node_run(struct node *n)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	uint64_t watchdog_usec = 0;
+	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+	int64_t last_tick = 0, last_watchdog = 0, last_status = 0;
+	store_audit(n->store, "start", n->key->cert.name);
+	sd_notify(0, "READY=1");
+	log_info("node %s (%s) listening on %s, api %s, %zu peers", n->key->cert.name, n->fingerprint,
+		 n->conf->listen, n->conf->api, n->n_links);
+
+	zmq_pollitem_t *items = NULL;
+	size_t cap = 0;
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(n);
+		}
+		size_t want = 3 + 2 * n->n_links;
+		if (want > cap) {
+			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
+			if (!p)
+				break;
+			items = p;
+			cap = want;
+		}
+		items[0] = (zmq_pollitem_t){ .socket = n->zap, .events = ZMQ_POLLIN };
+		items[1] = (zmq_pollitem_t){ .socket = n->router, .events = ZMQ_POLLIN };
+		items[2] = (zmq_pollitem_t){ .socket = n->api, .events = ZMQ_POLLIN };
+		for (size_t i = 0; i < n->n_links; i++) {
+			items[3 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
+			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
+		}
+		int rc = zmq_poll(items, (int)want, 200);
+		if (rc < 0 && errno != EINTR) {
+			log_error("poll: %s", zmq_strerror(errno));
+			break;
+		}
+		if (rc > 0) {
+			if (items[0].revents & ZMQ_POLLIN)
+				while (zap_handle(n) == 0)
+					;
+			for (size_t i = 0; i < n->n_links; i++) {
+				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
+					link_handle_monitor(n, &n->links[i]);
+				if (items[3 + 2 * i].revents & ZMQ_POLLIN)
+					link_handle_dealer(n, &n->links[i]);
+			}
+			if (items[1].revents & ZMQ_POLLIN)
+				inbound_handle(n);
+			if (items[2].revents & ZMQ_POLLIN)
+				api_handle(n);
+		}
+		finish_turn(n);
+		int64_t now = time_mono_ms();
+		if (now - last_tick >= 250) {
+			last_tick = now;
+			for (size_t i = 0; i < n->n_links; i++)
+				link_tick(n, &n->links[i], now);
+			sub_tick(n, now);
+			finish_turn(n);
+		}
+		for (size_t i = 0; i < n->n_links; i++)
+			link_pump(n, &n->links[i]);
+		sub_pump(n);
+		if (watchdog && (uint64_t)(now - last_watchdog) * 2000 >= watchdog_usec) {
+			last_watchdog = now;
+			sd_notify(0, "WATCHDOG=1");
+		}
+		if (now - last_status >= 5000) {
+			last_status = now;
+			notify_status(n);
+		}
+	}
+	free(items);
+	sd_notify(0, "STOPPING=1");
+	finish_turn(n);
+	store_audit(n->store, "stop", n->key->cert.name);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* liaisond: a liaison node. Parses the command line, loads and checks the
+ * configuration and keys, and runs the node. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "node.h"
+#include "log.h"
+
+#define EX_USAGE 64
+#define EX_CONFIG 78
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: liaisond -c FILE [--foreground] [--log-level error|warn|info|debug] [--check]\n"
+		   "       liaisond -c FILE --verify-audit\n"
+		   "\n"
+		   "  -c, --config FILE   the node's configuration (see liaisond.conf(5))\n"
+		   "  -f, --foreground    stay in the foreground (the default; systemd runs it so)\n"
+		   "  -l, --log-level L   error, warn, info (default) or debug\n"
+		   "      --check         validate the configuration, keys and certificates, then exit\n"
+		   "      --verify-audit  verify the store's audit chain offline, then exit\n"
+		   "  -h, --help          this help\n"
+		   "\n"
+		   "Exit codes: 0 done, 1 failed, 64 usage, 78 configuration error.\n");
+}
+
+/* Loads the configuration and the node's key; on failure prints one line and returns 78. */
+static int load(const char *path, struct config **conf, struct liaison_key **key)
+{
+	char err[1024];
+	if (config_load(path, conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "liaisond: %s\n", err);
+		return EX_CONFIG;
+	}
+	int rc = key_load((*conf)->key_path, key);
+	if (rc != LIAISON_OK) {
+		if (rc == LIAISON_E_PERM)
+			fprintf(stderr, "liaisond: %s: secret key is readable by group or others; run chmod 600 %s\n",
+				(*conf)->key_path, (*conf)->key_path);
+		else
+			fprintf(stderr, "liaisond: %s: %s\n", (*conf)->key_path,
+				rc == LIAISON_E_IO ? strerror(errno) : liaison_strerror(rc));
+		return EX_CONFIG;
+	}
+	if ((*key)->cert.kind != CERT_NODE || strcmp((*key)->cert.name, (*conf)->name)) {
+		fprintf(stderr, "liaisond: %s: key is for %s '%s', not node '%s'\n", (*conf)->key_path,
+			cert_kind_name((*key)->cert.kind), (*key)->cert.name, (*conf)->name);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+static int verify_audit(const struct config *conf)
+{
+	char err[512];
+	uint8_t head[32];
+	struct store *s = store_open(conf->data_dir, true, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "liaisond: %s\n", err);
+		return 1;
+	}
+	int64_t n = store_audit_verify(s, err, sizeof(err), head);
+	store_close(&s);
+	if (n < 0) {
+		fprintf(stderr, "liaisond: audit chain of %s: %s\n", conf->data_dir, err);
+		return 1;
+	}
+	char hex[65];
+	sodium_bin2hex(hex, sizeof(hex), head, 32);
+	printf("audit chain holds: %lld records, head %s\n", (long long)n, hex);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },   { "foreground", no_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'l' }, { "check", no_argument, NULL, 'C' },
+		{ "verify-audit", no_argument, NULL, 'A' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	bool check = false, audit = false;
+	enum log_level level = LOG_INFO;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:fl:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'f': break;
+		case 'l':
+			if (!log_parse_level(optarg, &level)) {
+				fprintf(stderr, "liaisond: unknown log level '%s': use error, warn, info or debug\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'C': check = true; break;
+		case 'A': audit = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "liaisond: cannot initialise libsodium\n");
+		return 1;
+	}
+	log_set_level(level);
+	log_set_journal(getenv("JOURNAL_STREAM") != NULL);
+
+	struct config *conf = NULL;
+	struct liaison_key *key = NULL;
+	int ret = load(path, &conf, &key);
+	if (ret)
+		goto out;
+	if (check) {
+		char fp[LIAISON_FINGERPRINT_LEN];
+		cert_fingerprint(&key->cert, fp);
+		printf("%s: configuration of node %s (%s) is valid: %zu peers, %zu clients\n", path, conf->name, fp,
+		       conf->n_peers, conf->n_clients);
+		goto out;
+	}
+	if (audit) {
+		ret = verify_audit(conf);
+		goto out;
+	}
+	struct node node;
+	if (node_init(&node, conf, key) < 0) {
+		node_destroy(&node);
+		ret = 1;
+		goto out;
+	}
+	ret = node_run(&node);
+	conf = node.conf; /* a reload may have replaced it */
+	node_destroy(&node);
+out:
+	config_free(&conf);
+	key_destroy(&key);
+	return ret;
+}

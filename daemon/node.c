@@ -1,0 +1,203 @@
+/* Setting up and tearing down the node: sockets, keys, store state and
+ * links, and applying a reloaded configuration. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include <sodium.h>
+#include "node.h"
+#include "log.h"
+#include "timefmt.h"
+
+size_t node_max_envelope(const struct node *n)
+{
+	return n->conf->max_message + ENVELOPE_HEADER_MAX + 1024;
+}
+
+const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
+{
+	struct node *n = ctx;
+	if (!strcmp(name, n->key->cert.name))
+		return &n->key->cert;
+	struct link *l = node_link(n, name);
+	return l ? &l->cert : NULL;
+}
+
+struct link *node_link(struct node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_links; i++)
+		if (!strcmp(n->links[i].name, name))
+			return &n->links[i];
+	return NULL;
+}
+
+static int link_from_conf(struct link *l, const struct peer_conf *p)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", p->name);
+	l->cert = p->cert;
+	l->endpoint = strdup(p->endpoint);
+	l->max_classification = p->max_classification;
+	return l->endpoint ? 0 : -1;
+}
+
+/* Loads both directions' stream positions for every link from the store. */
+int node_load_streams(struct node *n)
+{
+	for (size_t i = 0; i < n->n_links; i++) {
+		struct link *l = &n->links[i];
+		for (int lane = 0; lane < LANES; lane++) {
+			l->next_seq[lane] = store_max_stream_seq(n->store, l->name, lane);
+			l->in_mark[lane] = store_lane_mark(n->store, l->name, lane);
+		}
+	}
+	n->sequence = store_max_sequence(n->store, n->key->cert.name);
+	n->max_pos = store_max_pos(n->store);
+	return 0;
+}
+
+static void *bind_curve_router(struct node *n, const char *endpoint, const char *domain, int maxmsg)
+{
+	void *s = zmq_socket(n->zctx, ZMQ_ROUTER);
+	int one = 1, zero = 0, hwm = 1000;
+	if (!s)
+		return NULL;
+	zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one));
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	int64_t max = maxmsg;
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	int hb = 2000, hbt = 6000;
+	zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
+	zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof(hbt));
+	if (zmq_bind(s, endpoint) < 0) {
+		log_error("cannot listen on %s: %s", endpoint, zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+int node_init(struct node *n, struct config *conf, struct liaison_key *key)
+{
+	char err[512];
+	memset(n, 0, sizeof(*n));
+	n->conf = conf;
+	n->key = key;
+	n->started = time_now_ms();
+	cert_fingerprint(&key->cert, n->fingerprint);
+	n->store = store_open(conf->data_dir, false, err, sizeof(err));
+	if (!n->store) {
+		log_error("%s", err);
+		return -1;
+	}
+	n->sealer = sealer_new(key, 3600, 100000);
+	n->opener = opener_new(key);
+	n->zctx = zmq_ctx_new();
+	if (!n->sealer || !n->opener || !n->zctx)
+		return -1;
+	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
+	if (!n->links)
+		return -1;
+	for (size_t i = 0; i < conf->n_peers; i++)
+		if (link_from_conf(&n->links[n->n_links++], &conf->peers[i]) < 0)
+			return -1;
+	node_load_streams(n);
+
+	/* The ZAP handler must exist before any CURVE socket binds. */
+	n->zap = zmq_socket(n->zctx, ZMQ_REP);
+	if (!n->zap || zmq_bind(n->zap, "inproc://zeromq.zap.01") < 0)
+		return -1;
+	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
+	n->router = bind_curve_router(n, conf->listen, "peer", batch_max);
+	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
+	if (!n->router || !n->api)
+		return -1;
+	for (size_t i = 0; i < n->n_links; i++)
+		if (link_open(n, &n->links[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void node_destroy(struct node *n)
+{
+	for (size_t i = 0; i < n->n_links; i++) {
+		link_close(&n->links[i]);
+		free(n->links[i].endpoint);
+	}
+	free(n->links);
+	for (size_t i = 0; i < n->n_deferred; i++) {
+		free(n->deferred[i].ok_frame);
+		free(n->deferred[i].fail_frame);
+	}
+	free(n->deferred);
+	free(n->subs);
+	if (n->router)
+		zmq_close(n->router);
+	if (n->api)
+		zmq_close(n->api);
+	if (n->zap)
+		zmq_close(n->zap);
+	if (n->zctx)
+		zmq_ctx_term(n->zctx);
+	sealer_destroy(&n->sealer);
+	opener_destroy(&n->opener);
+	store_close(&n->store);
+	memset(n, 0, sizeof(*n));
+}
+
+/* Applies a new configuration's peers and clients. Links whose peer keeps its
+ * certificate and endpoint stay up; others are closed or opened. The node's
+ * own settings (name, key, endpoints, data_dir) need a restart. */
+int node_reload(struct node *n, struct config *conf)
+{
+	if (strcmp(conf->name, n->conf->name) || strcmp(conf->listen, n->conf->listen) ||
+	    strcmp(conf->api, n->conf->api) || strcmp(conf->data_dir, n->conf->data_dir))
+		log_warn("reload: changes to [node] take effect at the next restart");
+	struct link *links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*links));
+	if (!links) {
+		config_free(&conf);
+		return -1;
+	}
+	size_t kept = 0, added = 0, removed = 0;
+	for (size_t i = 0; i < conf->n_peers; i++) {
+		const struct peer_conf *p = &conf->peers[i];
+		struct link *old = node_link(n, p->name);
+		if (old && !memcmp(old->cert.box_pk, p->cert.box_pk, 32) && !strcmp(old->endpoint, p->endpoint)) {
+			links[i] = *old;
+			links[i].cert = p->cert;
+			links[i].max_classification = p->max_classification;
+			old->dealer = old->monitor = NULL;
+			old->endpoint = NULL;
+			kept++;
+		} else {
+			link_from_conf(&links[i], p);
+			added++;
+		}
+	}
+	for (size_t i = 0; i < n->n_links; i++) {
+		if (n->links[i].dealer)
+			removed++;
+		link_close(&n->links[i]);
+		free(n->links[i].endpoint);
+	}
+	free(n->links);
+	n->links = links;
+	n->n_links = conf->n_peers;
+	config_free(&n->conf);
+	n->conf = conf;
+	node_load_streams(n);
+	for (size_t i = 0; i < n->n_links; i++)
+		if (!n->links[i].dealer && link_open(n, &n->links[i]) < 0)
+			log_error("reload: cannot open link to %s", n->links[i].name);
+	char detail[128];
+	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu clients=%zu", conf->n_peers, kept,
+		 added, removed, conf->n_clients);
+	store_audit(n->store, "reload", detail);
+	log_info("reloaded configuration: %s", detail);
+	return 0;
+}

@@ -1,0 +1,164 @@
+/* The running node: its configuration, keys, store, sockets, links to peers
+ * and client subscriptions, shared by the daemon's modules. One thread. */
+#ifndef LIAISOND_NODE_H
+#define LIAISOND_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "error.h"
+#include "envelope.h"
+#include "store.h"
+
+/* Federation tuning: a batch carries at most BATCH_MAX envelopes and at most
+ * two batches are unacknowledged per peer, so a FLASH message never waits
+ * behind more than that much queued traffic. */
+#define BATCH_MAX 128
+#define BATCH_MAX_BYTES (2 * 1024 * 1024)
+#define WINDOW 2
+#define RESYNC_MS 2000      /* resend hello when a sent batch is unanswered this long */
+#define KEEPALIVE_MS 5000
+#define SUB_HEARTBEAT_MS 5000
+#define SUB_TIMEOUT_MS 15000
+
+/* Our DEALER to one peer and both directions' stream state with it. */
+struct link {
+	char name[LIAISON_NAME_MAX + 1];
+	struct liaison_cert cert;
+	char *endpoint;
+	Liaison__Classification max_classification;
+	void *dealer;
+	void *monitor;
+	bool connected, synced;
+	int inflight;                /* batches sent and not yet acknowledged */
+	uint64_t next_seq[LANES];    /* highest stream seq assigned to it */
+	uint64_t sent[LANES];        /* highest stream seq sent */
+	uint64_t acked[LANES];       /* highest stream seq it holds */
+	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
+	int64_t last_hello, last_seen, last_batch;
+};
+
+struct subscriber {
+	uint8_t rid[256];
+	size_t rid_len;
+	char client[LIAISON_NAME_MAX + 1];
+	char durable[LIAISON_NAME_MAX + 1];
+	int type;
+	char topic[257];
+	char from[LIAISON_NAME_MAX + 1];
+	int64_t cursor;      /* last store position the subscriber acknowledged */
+	int64_t scanned;     /* positions up to here hold nothing more for it */
+	int64_t sent_upto;
+	uint32_t credit;
+	bool waiting;        /* a batch is out, waiting for its ack */
+	uint64_t request_id;
+	int64_t last_heard, last_sent;
+};
+
+/* A frame to send once the current transaction commits; on a failed commit
+ * fail_frame is sent instead (or nothing, if it is NULL). */
+struct deferred {
+	void *socket;
+	uint8_t rid[256];
+	size_t rid_len;
+	uint8_t *ok_frame, *fail_frame;
+	size_t ok_len, fail_len;
+};
+
+struct counters {
+	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
+};
+
+struct node {
+	struct config *conf;
+	struct liaison_key *key;
+	struct sealer *sealer;
+	struct opener *opener;
+	struct store *store;
+	void *zctx, *router, *api, *zap;
+	struct link *links;
+	size_t n_links;
+	struct subscriber *subs;
+	size_t n_subs, cap_subs;
+	struct deferred *deferred;
+	size_t n_deferred, cap_deferred;
+	bool tx_failed;
+	uint64_t sequence;   /* last per-sender sequence number used */
+	int64_t max_pos;     /* newest store position */
+	int64_t started;
+	struct counters counters;
+	char fingerprint[LIAISON_FINGERPRINT_LEN];
+	char unknown_keys[64][45]; /* refused keys already logged, round robin */
+	size_t n_unknown;
+};
+
+/* node.c */
+int node_init(struct node *n, struct config *conf, struct liaison_key *key);
+void node_destroy(struct node *n);
+int node_reload(struct node *n, struct config *conf); /* takes ownership of conf */
+struct link *node_link(struct node *n, const char *name);
+const struct liaison_cert *node_cert_lookup(void *ctx, const char *name);
+int node_load_streams(struct node *n);
+size_t node_max_envelope(const struct node *n);
+
+/* loop.c */
+int node_run(struct node *n);
+/* Opens the write transaction of this loop turn if none is open. */
+int node_tx(struct node *n);
+void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
+		uint8_t *fail, size_t fail_len);
+int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
+
+/* zap.c */
+int zap_handle(struct node *n);
+
+/* peer_link.c: outbound */
+int link_open(struct node *n, struct link *l);
+void link_close(struct link *l);
+void link_handle_monitor(struct node *n, struct link *l);
+void link_handle_dealer(struct node *n, struct link *l);
+void link_pump(struct node *n, struct link *l);
+void link_tick(struct node *n, struct link *l, int64_t now);
+bool link_pending(const struct link *l);
+
+/* peer_inbound.c */
+void inbound_handle(struct node *n);
+
+/* api.c */
+void api_handle(struct node *n);
+uint8_t *api_reply_pack(const Liaison__ApiReply *r, size_t *len);
+uint8_t *api_error_pack(uint64_t request_id, int code, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r);
+void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, int code, const char *fmt,
+	       ...) __attribute__((format(printf, 6, 7)));
+
+/* api_send.c */
+void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+	      const Liaison__SendRequest *req);
+
+/* api_read.c */
+void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__QueryRequest *req);
+void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req);
+void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__StatusRequest *req);
+void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id);
+
+/* msgview.c: a stored envelope as a client sees it */
+struct msgview {
+	struct opened opened;
+	Liaison__Message msg;
+	Liaison__Recipient **unused;
+	char **to;
+};
+int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v);
+void msgview_clear(struct msgview *v);
+
+/* api_subscribe.c */
+void sub_start(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+	       const Liaison__SubscribeRequest *req);
+void sub_ack(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__SubscribeAck *ack);
+void sub_pump(struct node *n);
+void sub_tick(struct node *n, int64_t now);
+
+#endif

@@ -1,0 +1,273 @@
+/* Inbound federation traffic: peers' DEALERs talking to our ROUTER.
+ *
+ * A hello gets our stream state (per lane, the highest contiguous stream
+ * sequence number we hold from that peer). A batch is checked envelope by
+ * envelope (size, parse, known sender, signature, hash, that the peer is its
+ * sender, recipient, order, decryption, expiry, replay), stored in this
+ * turn's transaction, and acknowledged "all up to N" per lane with a signed
+ * delivery receipt, after the commit. A message that leaves a hole in its
+ * lane is dropped unacknowledged, so the sender resends in order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "node.h"
+#include "log.h"
+#include "timefmt.h"
+#include "hexid.h"
+
+static uint8_t *pack_frame(const Liaison__PeerFrame *f, size_t *len)
+{
+	*len = liaison__peer_frame__get_packed_size(f);
+	uint8_t *buf = malloc(*len ? *len : 1);
+	if (buf)
+		liaison__peer_frame__pack(f, buf);
+	return buf;
+}
+
+static void fill_marks(const struct link *l, Liaison__LaneMark marks[LANES], Liaison__LaneMark *ptrs[LANES])
+{
+	for (int lane = 0; lane < LANES; lane++) {
+		liaison__lane_mark__init(&marks[lane]);
+		marks[lane].lane = (Liaison__Precedence)(lane + 1);
+		marks[lane].seq = l->in_mark[lane];
+		ptrs[lane] = &marks[lane];
+	}
+}
+
+static void reply_state(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len)
+{
+	Liaison__LaneMark marks[LANES], *ptrs[LANES];
+	Liaison__PeerState st = LIAISON__PEER_STATE__INIT;
+	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
+	fill_marks(l, marks, ptrs);
+	st.marks = ptrs;
+	st.n_marks = LANES;
+	f.version = 1;
+	f.kind_case = LIAISON__PEER_FRAME__KIND_STATE;
+	f.state = &st;
+	size_t len;
+	uint8_t *buf = pack_frame(&f, &len);
+	if (buf) /* after this turn's commit: the marks must be durable when we state them */
+		node_defer(n, n->router, rid, rid_len, buf, len, NULL, 0);
+}
+
+struct batch_result {
+	ProtobufCBinaryData ids[BATCH_MAX * 4];
+	size_t n_ids;
+	Liaison__RejectedEnvelope rejected[64];
+	Liaison__RejectedEnvelope *rejected_ptrs[64];
+	char reasons[64][160];
+	uint8_t rejected_ids[64][16];
+	size_t n_rejected;
+	bool lanes_changed[LANES];
+};
+
+static void reject(struct node *n, struct link *l, struct batch_result *r, const uint8_t *id, int err,
+		   const char *why)
+{
+	n->counters.rejected++;
+	if (r->n_rejected == 0)
+		log_warn("peer %s: message rejected: %s", l->name, why);
+	if (r->n_rejected >= 64)
+		return;
+	Liaison__RejectedEnvelope *rj = &r->rejected[r->n_rejected];
+	liaison__rejected_envelope__init(rj);
+	if (id) {
+		memcpy(r->rejected_ids[r->n_rejected], id, 16);
+		rj->id.data = r->rejected_ids[r->n_rejected];
+		rj->id.len = 16;
+	}
+	rj->error = err;
+	snprintf(r->reasons[r->n_rejected], sizeof(r->reasons[0]), "%s", why);
+	rj->reason = r->reasons[r->n_rejected];
+	r->rejected_ptrs[r->n_rejected] = rj;
+	r->n_rejected++;
+}
+
+static const Liaison__Recipient *find_recipient(const Liaison__Header *h, const char *name)
+{
+	for (size_t i = 0; i < h->n_recipients; i++)
+		if (!strcmp(h->recipients[i]->node, name))
+			return h->recipients[i];
+	return NULL;
+}
+
+/* Checks and stores one envelope; returns -1 only when the store failed. */
+static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
+			 struct batch_result *r)
+{
+	struct opened o = { 0 };
+	char why[160];
+	int rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
+	if (rc != LIAISON_OK) {
+		reject(n, l, r, NULL, rc, liaison_strerror(rc));
+		return 0;
+	}
+	const Liaison__Header *h = o.header;
+	const Liaison__Recipient *me = find_recipient(h, n->key->cert.name);
+	int lane = (int)h->precedence - 1;
+	if (strcmp(h->sender, l->name)) {
+		snprintf(why, sizeof(why), "message from %s relayed by %s: not accepted", h->sender, l->name);
+		reject(n, l, r, h->id.data, LIAISON_E_UNKNOWN_SENDER, why);
+		goto out;
+	}
+	if (!me || me->stream_seq == 0) {
+		reject(n, l, r, h->id.data, LIAISON_E_NOT_RECIPIENT, liaison_strerror(LIAISON_E_NOT_RECIPIENT));
+		goto out;
+	}
+	if (lane < 0 || lane >= LANES) {
+		reject(n, l, r, h->id.data, LIAISON_E_PARSE, "no precedence");
+		goto out;
+	}
+	if (me->stream_seq <= l->in_mark[lane]) { /* seen before: acknowledged again, stored once */
+		n->counters.duplicates++;
+		goto out;
+	}
+	if (me->stream_seq > l->in_mark[lane] + 1) /* a hole: wait for the sender to resend in order */
+		goto out;
+
+	/* From here the sender's signature holds, so the stream position is
+	 * genuine: a message that fails is rejected and its position consumed. */
+	l->in_mark[lane] = me->stream_seq;
+	r->lanes_changed[lane] = true;
+	rc = envelope_decrypt(n->opener, &o, now);
+	if (rc != LIAISON_OK) {
+		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
+		goto out;
+	}
+	if (node_tx(n) < 0)
+		goto fail;
+	int64_t pos;
+	rc = store_put_message(n->store, h, env->data, env->len, time_now_ms(), &pos);
+	if (rc < 0) {
+		log_error("store: %s", store_errmsg(n->store));
+		goto fail;
+	}
+	if (rc == 1) {
+		reject(n, l, r, h->id.data, LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
+		goto out;
+	}
+	n->counters.received++;
+	if (r->n_ids < sizeof(r->ids) / sizeof(r->ids[0])) {
+		uint8_t *id = malloc(16);
+		if (id) {
+			memcpy(id, h->id.data, 16);
+			r->ids[r->n_ids].data = id;
+			r->ids[r->n_ids++].len = 16;
+		}
+	}
+out:
+	opened_clear(&o);
+	return 0;
+fail:
+	n->tx_failed = true;
+	opened_clear(&o);
+	return -1;
+}
+
+static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len, struct batch_result *r)
+{
+	Liaison__LaneMark marks[LANES], *ptrs[LANES];
+	Liaison__PeerAck ack = LIAISON__PEER_ACK__INIT;
+	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
+	Liaison__SignedReceipt *sr = NULL;
+	fill_marks(l, marks, ptrs);
+	ack.marks = ptrs;
+	ack.n_marks = LANES;
+	ack.rejected = r->rejected_ptrs;
+	ack.n_rejected = r->n_rejected;
+	if (r->n_ids) {
+		/* One signature covers every message this batch stored. */
+		Liaison__DeliveryReceipt dr = LIAISON__DELIVERY_RECEIPT__INIT;
+		uint8_t *signed_buf = NULL;
+		size_t signed_len = 0;
+		dr.version = 1;
+		dr.recipient = n->key->cert.name;
+		dr.received = time_now_ms();
+		dr.message_ids = r->ids;
+		dr.n_message_ids = r->n_ids;
+		if (receipt_sign(n->key, &dr, &signed_buf, &signed_len) == LIAISON_OK)
+			sr = liaison__signed_receipt__unpack(NULL, signed_len, signed_buf);
+		free(signed_buf);
+		ack.receipt = sr;
+	}
+	for (int lane = 0; lane < LANES; lane++)
+		if (r->lanes_changed[lane] && node_tx(n) == 0 &&
+		    store_set_lane_mark(n->store, l->name, lane, l->in_mark[lane]) < 0)
+			n->tx_failed = true;
+	f.version = 1;
+	f.kind_case = LIAISON__PEER_FRAME__KIND_ACK;
+	f.ack = &ack;
+	size_t len;
+	uint8_t *buf = pack_frame(&f, &len);
+	if (buf)
+		node_defer(n, n->router, rid, rid_len, buf, len, NULL, 0);
+	if (sr)
+		liaison__signed_receipt__free_unpacked(sr, NULL);
+}
+
+static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len,
+			 const Liaison__PeerBatch *b)
+{
+	struct batch_result *r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	int64_t now = time_now_ms();
+	for (size_t i = 0; i < b->n_envelopes; i++)
+		if (take_envelope(n, l, &b->envelopes[i], now, r) < 0)
+			break;
+	if (!n->tx_failed)
+		ack_batch(n, l, rid, rid_len, r);
+	for (size_t i = 0; i < r->n_ids; i++)
+		free(r->ids[i].data);
+	free(r);
+}
+
+/* Handles up to a few frames per turn so one commit covers several batches
+ * while FLASH traffic and client requests still get their turn. */
+void inbound_handle(struct node *n)
+{
+	for (int budget = 8; budget > 0; budget--) {
+		zmq_msg_t rid, body;
+		zmq_msg_init(&rid);
+		zmq_msg_init(&body);
+		if (zmq_msg_recv(&rid, n->router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&rid);
+			zmq_msg_close(&body);
+			return;
+		}
+		if (!zmq_msg_more(&rid) || zmq_msg_recv(&body, n->router, 0) < 0) {
+			zmq_msg_close(&rid);
+			zmq_msg_close(&body);
+			continue;
+		}
+		while (zmq_msg_more(&body)) { /* we use single frames: drain extras */
+			zmq_msg_t extra;
+			zmq_msg_init(&extra);
+			zmq_msg_recv(&extra, n->router, 0);
+			zmq_msg_close(&extra);
+		}
+		const char *user = zmq_msg_gets(&body, "User-Id");
+		struct link *l = user ? node_link(n, user) : NULL;
+		Liaison__PeerFrame *f = NULL;
+		if (l)
+			f = liaison__peer_frame__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+		if (!l) {
+			log_warn("frame from a peer no longer configured (%s): dropped", user ? user : "?");
+		} else if (!f || f->version != 1) {
+			n->counters.rejected++;
+			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
+		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
+			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
+		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {
+			handle_batch(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->batch);
+		}
+		if (f)
+			liaison__peer_frame__free_unpacked(f, NULL);
+		zmq_msg_close(&rid);
+		zmq_msg_close(&body);
+		if (n->tx_failed)
+			return;
+	}
+}

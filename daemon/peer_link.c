@@ -1,0 +1,326 @@
+/* Outbound federation links: our DEALER to each peer's ROUTER.
+ *
+ * On every (re)connect we say hello; the peer answers with the highest
+ * contiguous stream sequence number it holds per lane, and we resend from
+ * there. Batches are served FLASH lane first, at most WINDOW unacknowledged
+ * at a time; a message leaves the outbox only when the peer acknowledges it
+ * after its commit. Timers only speed recovery: a batch unanswered for
+ * RESYNC_MS triggers a new hello, never a loss. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "node.h"
+#include "log.h"
+#include "timefmt.h"
+
+int link_open(struct node *n, struct link *l)
+{
+	char mon[128];
+	int zero = 0, one = 1, ivl = 100, ivl_max = 5000, hwm = WINDOW * 4, hb = 2000, hbt = 6000;
+	l->dealer = zmq_socket(n->zctx, ZMQ_DEALER);
+	if (!l->dealer)
+		return -1;
+	zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32);
+	zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, n->key->cert.box_pk, 32);
+	zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	zmq_setsockopt(l->dealer, ZMQ_LINGER, &zero, sizeof(zero));
+	/* never queue to a connection whose handshake is not done: durability is the outbox's */
+	zmq_setsockopt(l->dealer, ZMQ_IMMEDIATE, &one, sizeof(one));
+	zmq_setsockopt(l->dealer, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
+	zmq_setsockopt(l->dealer, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
+	zmq_setsockopt(l->dealer, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(l->dealer, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
+	zmq_setsockopt(l->dealer, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof(hbt));
+	int64_t max = (int64_t)(64 * 1024 + 16 * 1024 * (size_t)BATCH_MAX);
+	zmq_setsockopt(l->dealer, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	snprintf(mon, sizeof(mon), "inproc://link-monitor-%s", l->name);
+	if (zmq_socket_monitor(l->dealer, mon,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) < 0)
+		return -1;
+	l->monitor = zmq_socket(n->zctx, ZMQ_PAIR);
+	if (!l->monitor || zmq_connect(l->monitor, mon) < 0)
+		return -1;
+	if (zmq_connect(l->dealer, l->endpoint) < 0) {
+		log_error("peer %s: cannot connect to %s: %s", l->name, l->endpoint, zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void link_close(struct link *l)
+{
+	if (l->dealer) {
+		zmq_socket_monitor(l->dealer, NULL, 0);
+		zmq_close(l->dealer);
+	}
+	if (l->monitor)
+		zmq_close(l->monitor);
+	l->dealer = l->monitor = NULL;
+	l->connected = l->synced = false;
+}
+
+static int send_frame(struct link *l, const Liaison__PeerFrame *f)
+{
+	size_t len = liaison__peer_frame__get_packed_size(f);
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		return -1;
+	liaison__peer_frame__pack(f, buf);
+	int rc = zmq_send(l->dealer, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+static void send_hello(struct node *n, struct link *l)
+{
+	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
+	Liaison__PeerHello h = LIAISON__PEER_HELLO__INIT;
+	h.node = n->key->cert.name;
+	f.version = 1;
+	f.kind_case = LIAISON__PEER_FRAME__KIND_HELLO;
+	f.hello = &h;
+	l->last_hello = time_mono_ms();
+	if (send_frame(l, &f) == 0)
+		log_debug("peer %s: hello", l->name);
+}
+
+void link_handle_monitor(struct node *n, struct link *l)
+{
+	for (;;) {
+		zmq_msg_t ev, addr;
+		zmq_msg_init(&ev);
+		if (zmq_msg_recv(&ev, l->monitor, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&ev);
+			return;
+		}
+		uint16_t event = 0;
+		if (zmq_msg_size(&ev) >= 2)
+			memcpy(&event, zmq_msg_data(&ev), 2);
+		zmq_msg_close(&ev);
+		zmq_msg_init(&addr);
+		zmq_msg_recv(&addr, l->monitor, 0);
+		zmq_msg_close(&addr);
+		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+			if (!l->connected)
+				log_info("peer %s: connected to %s", l->name, l->endpoint);
+			l->connected = true;
+			l->synced = false;
+			l->inflight = 0;
+			send_hello(n, l);
+		} else if (event == ZMQ_EVENT_DISCONNECTED) {
+			if (l->connected)
+				log_info("peer %s: disconnected", l->name);
+			l->connected = l->synced = false;
+			l->inflight = 0;
+		} else {
+			log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
+				 l->name, l->endpoint);
+		}
+	}
+}
+
+/* The peer holds everything up to marks: drop it from the outbox. */
+static void apply_marks(struct node *n, struct link *l, Liaison__LaneMark **marks, size_t n_marks, int64_t receipt)
+{
+	for (size_t i = 0; i < n_marks; i++) {
+		int lane = (int)marks[i]->lane - 1;
+		if (lane < 0 || lane >= LANES || marks[i]->seq > l->next_seq[lane])
+			continue; /* claims more than we ever sent: ignore */
+		if (marks[i]->seq > l->acked[lane]) {
+			if (node_tx(n) == 0 &&
+			    store_mark_delivered(n->store, l->name, lane, marks[i]->seq, time_now_ms()) < 0)
+				n->tx_failed = true;
+			n->counters.delivered += marks[i]->seq - l->acked[lane];
+			l->acked[lane] = marks[i]->seq;
+		}
+		(void)receipt;
+	}
+}
+
+static void handle_state(struct node *n, struct link *l, const Liaison__PeerState *st)
+{
+	uint64_t mark[LANES] = { 0 };
+	for (size_t i = 0; i < st->n_marks; i++) {
+		int lane = (int)st->marks[i]->lane - 1;
+		if (lane >= 0 && lane < LANES)
+			mark[lane] = st->marks[i]->seq;
+	}
+	/* A peer whose store was reset may hold less than it acknowledged:
+	 * messages it no longer has are resent from the store when still there. */
+	for (int lane = 0; lane < LANES; lane++) {
+		if (mark[lane] > l->next_seq[lane])
+			mark[lane] = l->next_seq[lane];
+		if (mark[lane] < l->acked[lane])
+			l->acked[lane] = mark[lane];
+	}
+	apply_marks(n, l, st->marks, st->n_marks, 0);
+	for (int lane = 0; lane < LANES; lane++)
+		l->sent[lane] = l->acked[lane] = mark[lane];
+	l->synced = true;
+	l->inflight = 0;
+	log_debug("peer %s: synced", l->name);
+}
+
+static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
+{
+	int64_t receipt = 0;
+	if (ack->receipt) {
+		Liaison__DeliveryReceipt *r = NULL;
+		int rc = receipt_verify(&l->cert, ack->receipt, &r);
+		if (rc != LIAISON_OK || strcmp(r->recipient, l->name)) {
+			log_warn("peer %s: delivery receipt refused: %s", l->name,
+				 rc ? liaison_strerror(rc) : "signed for another node");
+		} else if (node_tx(n) == 0) {
+			size_t len = liaison__signed_receipt__get_packed_size(ack->receipt);
+			uint8_t *buf = malloc(len ? len : 1);
+			if (buf) {
+				liaison__signed_receipt__pack(ack->receipt, buf);
+				receipt = store_put_receipt(n->store, l->name, r->received, buf, len);
+				for (size_t i = 0; receipt > 0 && i < r->n_message_ids; i++)
+					if (r->message_ids[i].len == 16)
+						store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
+									  RCPT_DELIVERED, r->received, receipt);
+				free(buf);
+			}
+			if (receipt < 0)
+				n->tx_failed = true;
+		}
+		if (r)
+			liaison__delivery_receipt__free_unpacked(r, NULL);
+	}
+	for (size_t i = 0; i < ack->n_rejected; i++) {
+		Liaison__RejectedEnvelope *rj = ack->rejected[i];
+		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
+		if (rj->id.len == 16 && node_tx(n) == 0)
+			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
+	}
+	apply_marks(n, l, ack->marks, ack->n_marks, receipt);
+	if (l->inflight > 0)
+		l->inflight--;
+	/* Nothing in flight but the peer holds less than we sent: it dropped a
+	 * batch (a gap, or its commit failed). Resend from its mark. */
+	if (l->inflight == 0)
+		for (int lane = 0; lane < LANES; lane++)
+			if (l->sent[lane] > l->acked[lane])
+				l->sent[lane] = l->acked[lane];
+}
+
+void link_handle_dealer(struct node *n, struct link *l)
+{
+	for (int budget = 64; budget > 0; budget--) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, l->dealer, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		Liaison__PeerFrame *f = liaison__peer_frame__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+		zmq_msg_close(&m);
+		if (!f || f->version != 1) {
+			log_warn("peer %s: malformed frame", l->name);
+			if (f)
+				liaison__peer_frame__free_unpacked(f, NULL);
+			continue;
+		}
+		l->last_seen = time_mono_ms();
+		if (f->kind_case == LIAISON__PEER_FRAME__KIND_STATE)
+			handle_state(n, l, f->state);
+		else if (f->kind_case == LIAISON__PEER_FRAME__KIND_ACK && l->synced)
+			handle_ack(n, l, f->ack);
+		liaison__peer_frame__free_unpacked(f, NULL);
+	}
+}
+
+bool link_pending(const struct link *l)
+{
+	for (int lane = 0; lane < LANES; lane++)
+		if (l->sent[lane] < l->next_seq[lane])
+			return true;
+	return false;
+}
+
+struct batch {
+	ProtobufCBinaryData *envs;
+	size_t n, bytes;
+	uint64_t last_seq;
+};
+
+static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
+{
+	struct batch *b = ctx;
+	if (b->n > 0 && b->bytes + len > BATCH_MAX_BYTES)
+		return 1;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return 1;
+	memcpy(copy, env, len);
+	b->envs[b->n].data = copy;
+	b->envs[b->n].len = len;
+	b->n++;
+	b->bytes += len;
+	b->last_seq = seq;
+	return 0;
+}
+
+/* Sends batches while the window allows, FLASH lane first. */
+void link_pump(struct node *n, struct link *l)
+{
+	ProtobufCBinaryData envs[BATCH_MAX];
+	while (l->connected && l->synced && l->inflight < WINDOW && link_pending(l)) {
+		struct batch b = { .envs = envs };
+		uint64_t new_sent[LANES];
+		memcpy(new_sent, l->sent, sizeof(new_sent));
+		for (int lane = 0; lane < LANES && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES; lane++) {
+			if (l->sent[lane] >= l->next_seq[lane])
+				continue;
+			b.last_seq = l->sent[lane];
+			if (store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b.n), collect,
+					 &b) < 0) {
+				log_error("outbox %s: %s", l->name, store_errmsg(n->store));
+				break;
+			}
+			new_sent[lane] = b.last_seq;
+			/* rows already marked delivered or rejected are skipped by the outbox */
+			if (b.last_seq == l->sent[lane])
+				new_sent[lane] = l->next_seq[lane];
+		}
+		if (b.n == 0) {
+			memcpy(l->sent, new_sent, sizeof(new_sent));
+			break;
+		}
+		Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
+		Liaison__PeerBatch pb = LIAISON__PEER_BATCH__INIT;
+		pb.envelopes = envs;
+		pb.n_envelopes = b.n;
+		f.version = 1;
+		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
+		f.batch = &pb;
+		int rc = send_frame(l, &f);
+		for (size_t i = 0; i < b.n; i++)
+			free(envs[i].data);
+		if (rc < 0) {
+			l->connected = errno == EAGAIN ? l->connected : false;
+			break; /* not sent: the outbox still has them */
+		}
+		memcpy(l->sent, new_sent, sizeof(new_sent));
+		l->inflight++;
+		l->last_batch = time_mono_ms();
+		n->counters.sent += b.n;
+	}
+}
+
+void link_tick(struct node *n, struct link *l, int64_t now)
+{
+	(void)n;
+	if (!l->connected)
+		return;
+	bool stalled = (!l->synced || l->inflight > 0) && now - l->last_hello >= RESYNC_MS &&
+		       now - l->last_batch >= RESYNC_MS;
+	bool idle = now - l->last_seen >= KEEPALIVE_MS && now - l->last_hello >= KEEPALIVE_MS;
+	if (stalled || idle)
+		send_hello(n, l);
+}

@@ -1,0 +1,86 @@
+/* The ZAP handler (ZeroMQ RFC 27) on inproc://zeromq.zap.01: admits only
+ * pinned keys. Domain "peer": the certificates of [peer] sections, user id
+ * the peer's name. Domain "api": the certificates of [client] sections, user
+ * id the client's name. Anything else is refused with 400, and each refused
+ * key is logged once. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+#include <sodium.h>
+#include "node.h"
+#include "log.h"
+
+#define ZAP_FRAMES 7
+
+static void log_refusal_once(struct node *n, const char *domain, const uint8_t *key, const char *address)
+{
+	char b64[45];
+	sodium_bin2base64(b64, sizeof(b64), key, 32, sodium_base64_VARIANT_ORIGINAL);
+	size_t seen = n->n_unknown < 64 ? n->n_unknown : 64;
+	for (size_t i = 0; i < seen; i++)
+		if (!strcmp(n->unknown_keys[i], b64))
+			return;
+	snprintf(n->unknown_keys[n->n_unknown++ % 64], sizeof(n->unknown_keys[0]), "%s", b64);
+	log_warn("refused unknown %s key %s from %s", !strcmp(domain, "api") ? "client" : "peer", b64,
+		 address[0] ? address : "?");
+}
+
+/* Answers one ZAP request; returns 0, or -1 when none is waiting. */
+int zap_handle(struct node *n)
+{
+	zmq_msg_t f[ZAP_FRAMES + 1];
+	int count = 0;
+	for (;;) {
+		if (count > ZAP_FRAMES) { /* too many frames: drain and refuse */
+			zmq_msg_close(&f[ZAP_FRAMES]);
+			count = ZAP_FRAMES;
+		}
+		zmq_msg_init(&f[count]);
+		if (zmq_msg_recv(&f[count], n->zap, count == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+			zmq_msg_close(&f[count]);
+			if (count == 0)
+				return -1;
+			break;
+		}
+		count++;
+		if (!zmq_msg_more(&f[count - 1]))
+			break;
+	}
+	char domain[32] = "", address[64] = "", mech[16] = "";
+	const char *status = "400", *text = "unknown key", *user = "";
+	if (count >= 6) {
+		snprintf(domain, sizeof(domain), "%.*s", (int)zmq_msg_size(&f[2]), (char *)zmq_msg_data(&f[2]));
+		snprintf(address, sizeof(address), "%.*s", (int)zmq_msg_size(&f[3]), (char *)zmq_msg_data(&f[3]));
+		snprintf(mech, sizeof(mech), "%.*s", (int)zmq_msg_size(&f[5]), (char *)zmq_msg_data(&f[5]));
+	}
+	if (count == 7 && !strcmp(mech, "CURVE") && zmq_msg_size(&f[6]) == 32) {
+		const uint8_t *key = zmq_msg_data(&f[6]);
+		if (!strcmp(domain, "peer")) {
+			const struct peer_conf *p = config_peer_by_key(n->conf, key);
+			if (p) {
+				status = "200", text = "OK", user = p->name;
+			}
+		} else if (!strcmp(domain, "api")) {
+			const struct client_conf *c = config_client_by_key(n->conf, key);
+			if (c) {
+				status = "200", text = "OK", user = c->name;
+			}
+		}
+		if (*status != '2')
+			log_refusal_once(n, domain, key, address);
+	}
+	/* reply: version, request id, status code, status text, user id, metadata */
+	zmq_send(n->zap, "1.0", 3, ZMQ_SNDMORE);
+	if (count >= 2)
+		zmq_send(n->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+	else
+		zmq_send(n->zap, "", 0, ZMQ_SNDMORE);
+	zmq_send(n->zap, status, 3, ZMQ_SNDMORE);
+	zmq_send(n->zap, text, strlen(text), ZMQ_SNDMORE);
+	zmq_send(n->zap, user, strlen(user), ZMQ_SNDMORE);
+	zmq_send(n->zap, "", 0, 0);
+	for (int i = 0; i < count; i++)
+		zmq_msg_close(&f[i]);
+	return 0;
+}
