@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../daemon/config.h"
+#include "config.h"
 #include "keyfile.h"
 
 static char dir[] = "/tmp/liaison-config-test.XXXXXX";
