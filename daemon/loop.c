@@ -145,7 +145,7 @@ int node_run(struct node *n)
 			reload_requested = 0;
 			reload(n);
 		}
-		size_t want = 3 + 2 * n->n_links;
+		size_t want = 4 + 2 * n->n_links;
 		if (want > cap) {
 			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
 			if (!p)
@@ -156,9 +156,11 @@ int node_run(struct node *n)
 		items[0] = (zmq_pollitem_t){ .socket = n->zap, .events = ZMQ_POLLIN };
 		items[1] = (zmq_pollitem_t){ .socket = n->router, .events = ZMQ_POLLIN };
 		items[2] = (zmq_pollitem_t){ .socket = n->api, .events = ZMQ_POLLIN };
+		/* without a metrics endpoint this slot polls nothing */
+		items[3] = (zmq_pollitem_t){ .socket = n->metrics, .fd = -1, .events = n->metrics ? ZMQ_POLLIN : 0 };
 		for (size_t i = 0; i < n->n_links; i++) {
-			items[3 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
-			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
+			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
+			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
 		}
 		int rc = zmq_poll(items, (int)want, 200);
 		if (rc < 0 && errno != EINTR) {
@@ -170,15 +172,17 @@ int node_run(struct node *n)
 				while (zap_handle(n) == 0)
 					;
 			for (size_t i = 0; i < n->n_links; i++) {
-				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[5 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_monitor(n, &n->links[i]);
-				if (items[3 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_dealer(n, &n->links[i]);
 			}
 			if (items[1].revents & ZMQ_POLLIN)
 				inbound_handle(n);
 			if (items[2].revents & ZMQ_POLLIN)
 				api_handle(n);
+			if (items[3].revents & ZMQ_POLLIN)
+				metrics_handle(n);
 		}
 		finish_turn(n);
 		int64_t now = time_mono_ms();

@@ -115,7 +115,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
 	n->router = bind_curve_router(n, conf->listen, "peer", batch_max);
 	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
-	if (!n->router || !n->api)
+	if (!n->router || !n->api || metrics_open(n) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n_links; i++)
 		if (link_open(n, &n->links[i]) < 0)
@@ -142,6 +142,8 @@ void node_destroy(struct node *n)
 		zmq_close(n->api);
 	if (n->zap)
 		zmq_close(n->zap);
+	if (n->metrics)
+		zmq_close(n->metrics);
 	if (n->zctx)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);

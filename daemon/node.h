@@ -76,7 +76,7 @@ struct node {
 	struct sealer *sealer;
 	struct opener *opener;
 	struct store *store;
-	void *zctx, *router, *api, *zap;
+	void *zctx, *router, *api, *zap, *metrics;
 	struct link *links;
 	size_t n_links;
 	struct subscriber *subs;
@@ -153,6 +153,10 @@ struct msgview {
 };
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v);
 void msgview_clear(struct msgview *v);
+
+/* metrics.c */
+int metrics_open(struct node *n);
+void metrics_handle(struct node *n);
 
 /* api_subscribe.c */
 void sub_start(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
