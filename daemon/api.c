@@ -133,7 +133,7 @@ static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const s
 
 void api_handle(struct node *n)
 {
-	for (int budget = 512; budget > 0; budget--) {
+	for (int budget = API_REQUESTS_PER_TURN; budget > 0; budget--) {
 		zmq_msg_t rid, body;
 		zmq_msg_init(&rid);
 		zmq_msg_init(&body);

@@ -17,6 +17,11 @@
 #define BATCH_MAX 128
 #define BATCH_MAX_BYTES (2 * 1024 * 1024)
 #define WINDOW 2
+/* Work per loop turn is bounded so that a FLASH message, a client request or
+ * an acknowledgement never waits behind more than a batch or two of routine
+ * traffic; everything read in one turn shares one commit. */
+#define INBOUND_FRAMES_PER_TURN 2
+#define API_REQUESTS_PER_TURN 64
 #define RESYNC_MS 2000      /* resend hello when a sent batch is unanswered this long */
 #define KEEPALIVE_MS 5000
 #define SUB_HEARTBEAT_MS 5000

@@ -224,11 +224,11 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	free(r);
 }
 
-/* Handles up to a few frames per turn so one commit covers several batches
- * while FLASH traffic and client requests still get their turn. */
+/* Handles up to INBOUND_FRAMES_PER_TURN frames per turn: one commit covers
+ * them, and a FLASH batch from another peer waits behind no more. */
 void inbound_handle(struct node *n)
 {
-	for (int budget = 8; budget > 0; budget--) {
+	for (int budget = INBOUND_FRAMES_PER_TURN; budget > 0; budget--) {
 		zmq_msg_t rid, body;
 		zmq_msg_init(&rid);
 		zmq_msg_init(&body);
