@@ -35,6 +35,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 KEYS_OBJ := $(call obj,$(KEYS_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
 
 .PHONY: all deps check-deps check fuzz bench run install clean
@@ -108,7 +109,7 @@ check: check-deps
 	@BUILD=$(BUILD) tests/run.sh
 
 .PHONY: tests
-tests: $(UNIT_BIN)
+tests: $(UNIT_BIN) $(TOOL_BIN)
 
 # libFuzzer targets, built with clang; `make fuzz` builds them.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -119,6 +120,12 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/liaison.pb-c.c $(DAEMON_SRC) $(CLIENT_SRC) $(LIBS)
+
+# Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libliaison.a $(LIBS)
 
 run: deps all
 	@scripts/run-federation.sh
