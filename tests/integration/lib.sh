@@ -103,3 +103,25 @@ count_query() {
 }
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"; }
+
+# gen_batch TYPE TO N [PRECEDENCE [TAG]]: N JSON lines for `send --batch` to
+# TO (a comma-separated list), each titled "TAG i" (i from 1), on stdout.
+gen_batch() {
+	local type=$1 to=$2 count=$3 prec=${4:-} tag=${5:-msg}
+	awk -v type="$type" -v to="$to" -v n="$count" -v prec="$prec" -v tag="$tag" 'BEGIN {
+		split(to, t, ","); dest = ""
+		for (k = 1; k in t; k++) dest = dest (k > 1 ? "," : "") "\"" t[k] "\""
+		title = type == "warning" ? "headline" : "title"
+		text = type == "warning" ? "description" : (type == "sitrep" ? "summary" : "body")
+		for (i = 1; i <= n; i++)
+			printf "{\"type\": \"%s\", \"to\": [%s],%s \"body\": {\"%s\": \"%s %d\", \"%s\": \"n %d\"}}\n",
+				type, dest, prec == "" ? "" : " \"precedence\": \"" prec "\",", title, tag, i, text, i
+	}'
+}
+
+# query_ids NAME [query args]: the ids of NAME's matching messages, in store order.
+query_ids() {
+	local name=$1
+	shift
+	cli "$name" reader query --json --limit 10000 "$@" | jq -r .id
+}
