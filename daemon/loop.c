@@ -120,6 +120,15 @@ static void reload(struct node *n)
 	sd_notify(0, "READY=1");
 }
 
+/* The audit chain's head: an administrator who records it elsewhere can
+ * later tell a rebuilt chain from the real one. */
+static void log_audit_head(struct node *n, const char *what)
+{
+	char hex[65];
+	int64_t seq = store_audit_head(n->store, hex);
+	log_info("%s; audit chain at record %lld, head %s", what, (long long)seq, hex);
+}
+
 int node_run(struct node *n)
 {
 	struct sigaction sa = { 0 };
@@ -134,12 +143,14 @@ int node_run(struct node *n)
 	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
 	int64_t last_tick = 0, last_watchdog = 0, last_status = 0;
 	store_audit(n->store, "start", n->key->cert.name);
+	log_audit_head(n, "started");
 	sd_notify(0, "READY=1");
 	log_info("node %s (%s) listening on %s, api %s, %zu peers", n->key->cert.name, n->fingerprint,
 		 n->conf->listen, n->conf->api, n->n_links);
 
 	zmq_pollitem_t *items = NULL;
 	size_t cap = 0;
+	int ret = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
@@ -148,8 +159,11 @@ int node_run(struct node *n)
 		size_t want = 4 + 2 * n->n_links;
 		if (want > cap) {
 			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
-			if (!p)
+			if (!p) {
+				log_error("out of memory");
+				ret = 1;
 				break;
+			}
 			items = p;
 			cap = want;
 		}
@@ -165,6 +179,7 @@ int node_run(struct node *n)
 		int rc = zmq_poll(items, (int)want, 200);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
+			ret = 1;
 			break;
 		}
 		if (rc > 0) {
@@ -209,6 +224,6 @@ int node_run(struct node *n)
 	sd_notify(0, "STOPPING=1");
 	finish_turn(n);
 	store_audit(n->store, "stop", n->key->cert.name);
-	log_info("stopped");
-	return 0;
+	log_audit_head(n, "stopped");
+	return ret;
 }

@@ -56,8 +56,13 @@ static int load(const char *path, struct config **conf, struct liaison_key **key
 
 static int verify_audit(const struct config *conf)
 {
-	char err[512];
+	char err[512], path[4096];
 	uint8_t head[32];
+	snprintf(path, sizeof(path), "%s/liaison.db", conf->data_dir);
+	if (access(path, F_OK) < 0) {
+		fprintf(stderr, "liaisond: %s: no store yet (the node has never run with this data_dir)\n", path);
+		return 1;
+	}
 	struct store *s = store_open(conf->data_dir, true, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "liaisond: %s\n", err);

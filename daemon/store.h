@@ -76,6 +76,8 @@ uint64_t store_max_sequence(struct store *s, const char *sender);
 typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, size_t len);
 int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
 uint64_t store_outbox_depth(struct store *s, const char *peer, int lane);
+/* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
+uint64_t store_first_pending(struct store *s, const char *peer, int lane);
 /* Marks everything to peer in lane up to seq delivered. */
 int store_mark_delivered(struct store *s, const char *peer, int lane, uint64_t upto, int64_t at);
 /* Marks a message to peer delivered or rejected (by message id). */
@@ -96,6 +98,8 @@ int store_sub_put(struct store *s, const char *name, const char *client, int64_t
 
 /* Audit: a hash chain over every stored envelope and administrative event. */
 int store_audit(struct store *s, const char *kind, const char *detail);
+/* The newest record's number and hash (hex) of the audit chain. */
+int64_t store_audit_head(const struct store *s, char hex[65]);
 /* Verifies the whole chain and that each stored envelope matches its record.
  * Returns the number of records checked, or -1 with a line in err. */
 int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32]);

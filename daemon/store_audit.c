@@ -62,6 +62,12 @@ int store_audit_load_head(struct store *s)
 	return 0;
 }
 
+int64_t store_audit_head(const struct store *s, char hex[65])
+{
+	sodium_bin2hex(hex, 65, s->audit_head, 32);
+	return s->audit_seq;
+}
+
 int store_audit(struct store *s, const char *kind, const char *detail)
 {
 	bool own_tx = !s->in_tx;

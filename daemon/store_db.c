@@ -27,6 +27,8 @@ static const char *const schema =
 	" pos INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
 	" receipt INTEGER, PRIMARY KEY(peer, lane, stream_seq)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS recipients_pos ON recipients(pos);"
+	/* the outbox: only what still waits for a receipt, so its scans stay O(pending) */
+	"CREATE INDEX IF NOT EXISTS recipients_pending ON recipients(peer, lane, stream_seq) WHERE state = 0;"
 	"CREATE TABLE IF NOT EXISTS receipts(id INTEGER PRIMARY KEY, peer TEXT NOT NULL,"
 	" received INTEGER NOT NULL, signed BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS lanes_in(sender TEXT NOT NULL, lane INTEGER NOT NULL,"
@@ -54,6 +56,7 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_OUTBOX] = "SELECT r.stream_seq, m.envelope FROM recipients r JOIN messages m ON m.pos = r.pos"
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
+	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
 	[ST_OUTBOX_DEPTH] = "SELECT COUNT(*) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
 	[ST_MARK_DELIVERED] = "UPDATE recipients SET state = 2, updated = ? WHERE peer = ? AND lane = ?"
 			      " AND stream_seq <= ? AND state = 0",

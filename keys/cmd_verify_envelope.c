@@ -130,7 +130,14 @@ int cmd_verify_envelope(int argc, char **argv)
 		return keys_fail(file, LIAISON_E_IO);
 	}
 	if ((rc = envelope_verify(buf, len, ENVELOPE_MAX, &cert, &op)) != LIAISON_OK) {
-		keys_fail(file, rc);
+		struct opened peek = { 0 };
+		/* name the signer the envelope claims, so the wrong certificate is obvious */
+		if (rc == LIAISON_E_UNKNOWN_SENDER && envelope_parse(buf, len, ENVELOPE_MAX, &peek) == LIAISON_OK)
+			fprintf(stderr, "liaison-keys: %s: sent by '%s', but the certificate is for '%s'\n", file,
+				peek.header->sender, cert.name);
+		else
+			keys_fail(file, rc);
+		opened_clear(&peek);
 		goto out;
 	}
 	print_header(op.header);
