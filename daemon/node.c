@@ -50,6 +50,9 @@ int node_load_streams(struct node *n)
 		for (int lane = 0; lane < LANES; lane++) {
 			l->next_seq[lane] = store_max_stream_seq(n->store, l->name, lane);
 			l->in_mark[lane] = store_lane_mark(n->store, l->name, lane);
+			/* everything before the first message without a receipt is done */
+			uint64_t first = store_first_pending(n->store, l->name, lane);
+			l->acked[lane] = l->sent[lane] = first ? first - 1 : l->next_seq[lane];
 		}
 	}
 	n->sequence = store_max_sequence(n->store, n->key->cert.name);

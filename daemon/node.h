@@ -42,6 +42,8 @@ struct link {
 	uint64_t acked[LANES];       /* highest stream seq it holds */
 	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
 	int64_t last_hello, last_seen, last_batch;
+	int64_t reopen_at;           /* monotonic ms: reopen a link whose handshake was refused */
+	bool refused;                /* its last handshake was refused (logged once) */
 };
 
 struct subscriber {

@@ -93,6 +93,20 @@ static const Liaison__Recipient *find_recipient(const Liaison__Header *h, const 
 	return NULL;
 }
 
+/* The batch's receipt names every message this node holds from it, newly
+ * stored or seen before, so the sender can mark each one delivered. */
+static void add_receipt_id(struct batch_result *r, const uint8_t *id)
+{
+	if (r->n_ids >= sizeof(r->ids) / sizeof(r->ids[0]))
+		return;
+	uint8_t *copy = malloc(16);
+	if (!copy)
+		return;
+	memcpy(copy, id, 16);
+	r->ids[r->n_ids].data = copy;
+	r->ids[r->n_ids++].len = 16;
+}
+
 /* Checks and stores one envelope; returns -1 only when the store failed. */
 static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
 			 struct batch_result *r)
@@ -120,8 +134,9 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		reject(n, l, r, h->id.data, LIAISON_E_PARSE, "no precedence");
 		goto out;
 	}
-	if (me->stream_seq <= l->in_mark[lane]) { /* seen before: acknowledged again, stored once */
+	if (me->stream_seq <= l->in_mark[lane]) { /* seen before: receipted again, stored once */
 		n->counters.duplicates++;
+		add_receipt_id(r, h->id.data);
 		goto out;
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) /* a hole: wait for the sender to resend in order */
@@ -149,14 +164,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		goto out;
 	}
 	n->counters.received++;
-	if (r->n_ids < sizeof(r->ids) / sizeof(r->ids[0])) {
-		uint8_t *id = malloc(16);
-		if (id) {
-			memcpy(id, h->id.data, 16);
-			r->ids[r->n_ids].data = id;
-			r->ids[r->n_ids++].len = 16;
-		}
-	}
+	add_receipt_id(r, h->id.data);
 out:
 	opened_clear(&o);
 	return 0;
@@ -178,7 +186,7 @@ static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t
 	ack.rejected = r->rejected_ptrs;
 	ack.n_rejected = r->n_rejected;
 	if (r->n_ids) {
-		/* One signature covers every message this batch stored. */
+		/* One signature covers every message of this batch that this node holds. */
 		Liaison__DeliveryReceipt dr = LIAISON__DELIVERY_RECEIPT__INIT;
 		uint8_t *signed_buf = NULL;
 		size_t signed_len = 0;

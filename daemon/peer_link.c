@@ -35,7 +35,10 @@ int link_open(struct node *n, struct link *l)
 	zmq_setsockopt(l->dealer, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof(hbt));
 	int64_t max = (int64_t)(64 * 1024 + 16 * 1024 * (size_t)BATCH_MAX);
 	zmq_setsockopt(l->dealer, ZMQ_MAXMSGSIZE, &max, sizeof(max));
-	snprintf(mon, sizeof(mon), "inproc://link-monitor-%s", l->name);
+	/* A fresh monitor address each time: a closed monitor releases its
+	 * inproc address asynchronously, so reusing it at once can fail. */
+	static unsigned generation;
+	snprintf(mon, sizeof(mon), "inproc://link-monitor-%s-%u", l->name, ++generation);
 	if (zmq_socket_monitor(l->dealer, mon,
 			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
@@ -108,6 +111,8 @@ void link_handle_monitor(struct node *n, struct link *l)
 			if (!l->connected)
 				log_info("peer %s: connected to %s", l->name, l->endpoint);
 			l->connected = true;
+			l->refused = false;
+			l->reopen_at = 0;
 			l->synced = false;
 			l->inflight = 0;
 			send_hello(n, l);
@@ -117,49 +122,52 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->connected = l->synced = false;
 			l->inflight = 0;
 		} else {
-			log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
-				 l->name, l->endpoint);
+			if (!l->refused)
+				log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
+					 l->name, l->endpoint);
+			/* libzmq treats a refused handshake as a protocol error and may
+			 * never reconnect, so a peer that installs our certificate later
+			 * would not hear from us until a restart: link_tick reopens the
+			 * link after a pause instead. */
+			l->refused = true;
+			l->reopen_at = time_mono_ms() + RESYNC_MS;
 		}
 	}
 }
 
-/* The peer holds everything up to marks: drop it from the outbox. */
-static void apply_marks(struct node *n, struct link *l, Liaison__LaneMark **marks, size_t n_marks, int64_t receipt)
+/* The peer holds everything up to marks: the window moves on. Whether a
+ * message counts as delivered is decided by the signed receipts alone. */
+static void apply_marks(struct link *l, Liaison__LaneMark **marks, size_t n_marks)
 {
 	for (size_t i = 0; i < n_marks; i++) {
 		int lane = (int)marks[i]->lane - 1;
 		if (lane < 0 || lane >= LANES || marks[i]->seq > l->next_seq[lane])
 			continue; /* claims more than we ever sent: ignore */
-		if (marks[i]->seq > l->acked[lane]) {
-			if (node_tx(n) == 0 &&
-			    store_mark_delivered(n->store, l->name, lane, marks[i]->seq, time_now_ms()) < 0)
-				n->tx_failed = true;
-			n->counters.delivered += marks[i]->seq - l->acked[lane];
+		if (marks[i]->seq > l->acked[lane])
 			l->acked[lane] = marks[i]->seq;
-		}
-		(void)receipt;
 	}
 }
 
+/* The peer's answer to our hello. We resend from what it has receipted to
+ * us, not from its mark: what it holds but never receipted (the ack was
+ * lost) comes back as a duplicate and is receipted then. */
 static void handle_state(struct node *n, struct link *l, const Liaison__PeerState *st)
 {
-	uint64_t mark[LANES] = { 0 };
 	for (size_t i = 0; i < st->n_marks; i++) {
 		int lane = (int)st->marks[i]->lane - 1;
-		if (lane >= 0 && lane < LANES)
-			mark[lane] = st->marks[i]->seq;
+		uint64_t mark = st->marks[i]->seq;
+		if (lane < 0 || lane >= LANES || mark >= l->acked[lane])
+			continue;
+		/* It holds less than it acknowledged: its store was lost or
+		 * restored from a backup. Queue the rest again. */
+		log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending them again",
+			 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
+			 (unsigned long long)mark, (unsigned long long)l->acked[lane]);
+		if (node_tx(n) < 0 || store_requeue(n->store, l->name, lane, mark) < 0)
+			n->tx_failed = true;
+		l->acked[lane] = mark;
 	}
-	/* A peer whose store was reset may hold less than it acknowledged:
-	 * messages it no longer has are resent from the store when still there. */
-	for (int lane = 0; lane < LANES; lane++) {
-		if (mark[lane] > l->next_seq[lane])
-			mark[lane] = l->next_seq[lane];
-		if (mark[lane] < l->acked[lane])
-			l->acked[lane] = mark[lane];
-	}
-	apply_marks(n, l, st->marks, st->n_marks, 0);
-	for (int lane = 0; lane < LANES; lane++)
-		l->sent[lane] = l->acked[lane] = mark[lane];
+	memcpy(l->sent, l->acked, sizeof(l->sent));
 	l->synced = true;
 	l->inflight = 0;
 	log_debug("peer %s: synced", l->name);
@@ -167,7 +175,6 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 
 static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
 {
-	int64_t receipt = 0;
 	if (ack->receipt) {
 		Liaison__DeliveryReceipt *r = NULL;
 		int rc = receipt_verify(&l->cert, ack->receipt, &r);
@@ -177,17 +184,21 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		} else if (node_tx(n) == 0) {
 			size_t len = liaison__signed_receipt__get_packed_size(ack->receipt);
 			uint8_t *buf = malloc(len ? len : 1);
+			int64_t receipt = -1;
 			if (buf) {
 				liaison__signed_receipt__pack(ack->receipt, buf);
 				receipt = store_put_receipt(n->store, l->name, r->received, buf, len);
 				for (size_t i = 0; receipt > 0 && i < r->n_message_ids; i++)
-					if (r->message_ids[i].len == 16)
-						store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
-									  RCPT_DELIVERED, r->received, receipt);
+					if (r->message_ids[i].len == 16 &&
+					    store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
+								      RCPT_DELIVERED, r->received, receipt) < 0)
+						receipt = -1;
 				free(buf);
 			}
 			if (receipt < 0)
 				n->tx_failed = true;
+			else
+				n->counters.delivered += r->n_message_ids;
 		}
 		if (r)
 			liaison__delivery_receipt__free_unpacked(r, NULL);
@@ -198,7 +209,7 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		if (rj->id.len == 16 && node_tx(n) == 0)
 			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
 	}
-	apply_marks(n, l, ack->marks, ack->n_marks, receipt);
+	apply_marks(l, ack->marks, ack->n_marks);
 	if (l->inflight > 0)
 		l->inflight--;
 	/* Nothing in flight but the peer holds less than we sent: it dropped a
@@ -315,7 +326,13 @@ void link_pump(struct node *n, struct link *l)
 
 void link_tick(struct node *n, struct link *l, int64_t now)
 {
-	(void)n;
+	if (!l->connected && l->reopen_at && now >= l->reopen_at) {
+		l->reopen_at = 0;
+		link_close(l);
+		if (link_open(n, l) < 0)
+			log_error("peer %s: cannot reopen the link to %s", l->name, l->endpoint);
+		return;
+	}
 	if (!l->connected)
 		return;
 	bool stalled = (!l->synced || l->inflight > 0) && now - l->last_hello >= RESYNC_MS &&

@@ -78,8 +78,8 @@ int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, ui
 uint64_t store_outbox_depth(struct store *s, const char *peer, int lane);
 /* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
 uint64_t store_first_pending(struct store *s, const char *peer, int lane);
-/* Marks everything to peer in lane up to seq delivered. */
-int store_mark_delivered(struct store *s, const char *peer, int lane, uint64_t upto, int64_t at);
+/* Queues again everything to peer in lane after seq (a peer that lost its store). */
+int store_requeue(struct store *s, const char *peer, int lane, uint64_t after);
 /* Marks a message to peer delivered or rejected (by message id). */
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at, int64_t receipt);
 int64_t store_put_receipt(struct store *s, const char *peer, int64_t at, const uint8_t *blob, size_t len);

@@ -58,10 +58,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 		      " ORDER BY r.stream_seq LIMIT ?",
 	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
 	[ST_OUTBOX_DEPTH] = "SELECT COUNT(*) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
-	[ST_MARK_DELIVERED] = "UPDATE recipients SET state = 2, updated = ? WHERE peer = ? AND lane = ?"
-			      " AND stream_seq <= ? AND state = 0",
+	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
 	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
-			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?)",
+			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?) AND state = 0",
 	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
 	[ST_RCPTS] = "SELECT peer, lane, stream_seq, state, updated FROM recipients WHERE pos = ? ORDER BY peer",
 	[ST_LANE_GET] = "SELECT mark FROM lanes_in WHERE sender = ? AND lane = ?",

@@ -88,16 +88,15 @@ int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, ui
 	return n;
 }
 
-int store_mark_delivered(struct store *s, const char *peer, int lane, uint64_t upto, int64_t at)
+int store_requeue(struct store *s, const char *peer, int lane, uint64_t after)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_MARK_DELIVERED);
+	sqlite3_stmt *st = store_stmt(s, ST_REQUEUE);
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, at);
-	sqlite3_bind_text(st, 2, peer, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, lane);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)upto);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "mark delivered");
+	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, lane);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "requeue");
 }
 
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at,
