@@ -225,6 +225,13 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	for (size_t i = 0; i < b->n_envelopes; i++)
 		if (take_envelope(n, l, &b->envelopes[i], now, r) < 0)
 			break;
+	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
+		char detail[320];
+		snprintf(detail, sizeof(detail), "peer=%s rejected=%zu first=%.160s", l->name, r->n_rejected,
+			 r->reasons[0]);
+		if (node_tx(n) < 0 || store_audit(n->store, "reject", detail) < 0)
+			n->tx_failed = true;
+	}
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);
 	for (size_t i = 0; i < r->n_ids; i++)

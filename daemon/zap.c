@@ -24,6 +24,10 @@ static void log_refusal_once(struct node *n, const char *domain, const uint8_t *
 	snprintf(n->unknown_keys[n->n_unknown++ % 64], sizeof(n->unknown_keys[0]), "%s", b64);
 	log_warn("refused unknown %s key %s from %s", !strcmp(domain, "api") ? "client" : "peer", b64,
 		 address[0] ? address : "?");
+	char detail[160];
+	snprintf(detail, sizeof(detail), "domain=%s key=%s from=%s", domain, b64, address[0] ? address : "?");
+	if (store_audit(n->store, "refused-key", detail) < 0)
+		n->tx_failed = true;
 }
 
 /* Answers one ZAP request; returns 0, or -1 when none is waiting. */
