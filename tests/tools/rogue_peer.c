@@ -195,7 +195,7 @@ static int print_reply(struct rogue *r, const uint8_t *buf, size_t len)
 				liaison__delivery_receipt__free_unpacked(dr, NULL);
 			}
 		}
-		json_object_set_new(o, "stored", ids);
+		json_object_set_new(o, "receipt", ids);
 	} else {
 		json_object_set_new(o, "frame", json_string("other"));
 		json_object_set_new(o, "kind", json_integer(f->kind_case));
