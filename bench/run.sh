@@ -1,0 +1,188 @@
+#!/bin/bash
+# liaison benchmark: starts a federation of five liaisond nodes (A..E) on
+# 127.0.0.1 in a temporary folder, measures throughput, latency, FLASH
+# overtaking, fan-out and memory, this machine's limits (Ed25519, fsync'd
+# SQLite commits) and a mosquitto reference, and prints one table.
+# Every figure is the median of RUNS runs; each run starts from empty stores.
+# usage: BUILD=build bench/run.sh    (RUNS, N, LAT_N, BACKLOG, FAN_N override the sizes)
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+export BUILD
+BIN=$BUILD/bench
+RUNS=${RUNS:-5}
+N=${N:-20000}            # messages per throughput run
+LAT_N=${LAT_N:-5000}     # messages per latency run
+BACKLOG=${BACKLOG:-10000}
+FAN_N=${FAN_N:-5000}     # warnings per fan-out run
+WINDOW=512
+NODES="A B C D E"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/liaison-bench.XXXXXX")
+declare -A PID=()
+MQTT_PID=
+
+cleanup() {
+	local p
+	for p in "${PID[@]}" $MQTT_PID; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${PID[@]}" $MQTT_PID; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() {
+	echo "bench: $*" >&2
+	for log in "$T"/fed/*/liaisond.log; do
+		[ -s "$log" ] && { echo "--- $log" >&2; tail -5 "$log" >&2; }
+	done
+	exit 1
+}
+say() { echo "# $*" >&2; }
+
+for tool in load limits mqtt_ref; do
+	[ -x "$BIN/$tool" ] || die "$BIN/$tool is missing: run make bench"
+done
+
+BASE=$((20000 + RANDOM % 39000))
+"$ROOT/scripts/mkfed.sh" "$T/fed" "$BASE" $NODES >/dev/null || die "mkfed failed"
+
+node_start() {
+	local name=$1 i
+	"$BUILD/liaisond" -c "$T/fed/$name/liaisond.conf" --log-level warn 2>>"$T/fed/$name/liaisond.log" &
+	PID[$name]=$!
+	for i in $(seq 100); do
+		kill -0 "${PID[$name]}" 2>/dev/null || die "$name exited at start"
+		"$BUILD/liaison" -c "$T/fed/$name/reader.conf" --timeout 1 status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "$name did not answer within 10 s"
+}
+
+node_stop() {
+	local name=$1
+	[ -n "${PID[$name]:-}" ] || return 0
+	kill -TERM "${PID[$name]}" 2>/dev/null
+	wait "${PID[$name]}" 2>/dev/null
+	unset "PID[$name]"
+}
+
+# fresh: every node stopped, its store emptied, and started again.
+fresh() {
+	local n
+	for n in $NODES; do node_stop "$n"; done
+	for n in $NODES; do rm -rf "$T/fed/$n/data" && mkdir -m 700 "$T/fed/$n/data"; done
+	for n in $NODES; do node_start "$n"; done
+}
+
+# rss NAME FIELD: VmRSS or VmHWM of the node, in MB.
+rss() {
+	awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/${PID[$1]}/status"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+
+F=$T/fed
+say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
+
+say "limits: Ed25519 and fsync'd SQLite commits"
+read -r SIGN VERIFY COMMIT < <("$BIN/limits" "$T") || die "limits failed"
+[ -n "${COMMIT:-}" ] || die "limits failed"
+
+tput=() hwm_a=() hwm_b=() idle_a=() idle_b=()
+for r in $(seq "$RUNS"); do
+	fresh
+	sleep 1
+	idle_a+=("$(rss A VmRSS)") idle_b+=("$(rss B VmRSS)")
+	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "throughput run failed"
+	tput+=("$(echo "$out" | cut -d' ' -f2)")
+	hwm_a+=("$(rss A VmHWM)") hwm_b+=("$(rss B VmHWM)")
+	say "throughput run $r: $out (s, msgs/s)"
+done
+TPUT=$(median "${tput[@]}")
+RATE=$(calc "$TPUT / 2" 0)
+
+p50=() p99=()
+for r in $(seq "$RUNS"); do
+	fresh
+	out=$("$BIN/load" latency "$F/A" "$F/B" "$LAT_N" "$RATE") || die "latency run failed"
+	read -r a b _ <<<"$out"
+	p50+=("$a") p99+=("$b")
+	say "latency run $r at $RATE/s: $out (p50 p99 max ms, sent/s)"
+done
+
+flash=() behind=()
+for r in $(seq "$RUNS"); do
+	fresh
+	out=$("$BIN/load" flash "$F/A" "$F/B" "$BACKLOG") || die "FLASH run failed"
+	read -r a b <<<"$out"
+	flash+=("$a") behind+=("$b")
+	say "FLASH run $r: $out (ms, routine still queued behind it)"
+done
+
+fan=() fand=()
+for r in $(seq "$RUNS"); do
+	fresh
+	out=$("$BIN/load" fanout "$F/A" "$FAN_N" "$WINDOW" "$F/B" "$F/C" "$F/D" "$F/E") || die "fan-out run failed"
+	read -r _ a b <<<"$out"
+	fan+=("$a") fand+=("$b")
+	say "fan-out run $r: $out (s, msgs/s, deliveries/s)"
+done
+for n in $NODES; do node_stop "$n"; done
+
+say "reference: mosquitto, persistence on, QoS 1"
+MQ_PORT=$((BASE + 50))
+mkdir -p "$T/mqtt"
+cat >"$T/mqtt/mosquitto.conf" <<CONF
+listener $MQ_PORT 127.0.0.1
+persistence true
+persistence_location $T/mqtt/
+allow_anonymous true
+max_queued_messages 100000
+CONF
+mqtt=()
+if command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; then
+	MQ=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+	"$MQ" -c "$T/mqtt/mosquitto.conf" 2>"$T/mqtt/log" &
+	MQTT_PID=$!
+	for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$MQ_PORT") 2>/dev/null && break; sleep 0.1; done
+	for r in $(seq "$RUNS"); do
+		out=$("$BIN/mqtt_ref" "$MQ_PORT" "$N" "$WINDOW") || die "mosquitto run failed"
+		mqtt+=("$(echo "$out" | cut -d' ' -f2)")
+		say "mosquitto run $r: $out (s, msgs/s)"
+	done
+	kill -TERM "$MQTT_PID" && wait "$MQTT_PID" 2>/dev/null
+	MQTT_PID=
+fi
+MQTT=$( [ ${#mqtt[@]} -gt 0 ] && median "${mqtt[@]}" || echo 0)
+
+P50=$(median "${p50[@]}") P99=$(median "${p99[@]}") FLASH=$(median "${flash[@]}")
+BEHIND=$(median "${behind[@]}") FAN=$(median "${fan[@]}") FAND=$(median "${fand[@]}")
+FLOOR=$(calc "2000 / $COMMIT" 3) # one fsync'd commit at A, one at B
+CORES=$(nproc)
+
+row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
+echo
+echo "liaison benchmark, median of $RUNS runs ($(date -u +%Y-%m-%d), $CORES cores)"
+echo
+row metric value unit limit ratio
+row --- ---: --- --- ---:
+row "Ed25519 sign, 600 B, 1 core" "$SIGN" "ops/s" "-" "-"
+row "Ed25519 verify, 600 B, 1 core" "$VERIFY" "ops/s" "-" "-"
+row "SQLite commit, WAL, synchronous=FULL" "$COMMIT" "commits/s" "-" "-"
+row "A->B durable throughput, 1 KiB SITREP ($N msgs)" "$(calc "$TPUT" 0)" "msgs/s" "verify $VERIFY/s" "$(calc "$TPUT / $VERIFY")"
+row "end-to-end latency p50 at $RATE msgs/s" "$P50" "ms" "2 commits = $FLOOR ms" "$(calc "$P50 / $FLOOR" 1)"
+row "end-to-end latency p99 at $RATE msgs/s" "$P99" "ms" "2 commits = $FLOOR ms" "$(calc "$P99 / $FLOOR" 1)"
+row "FLASH latency behind $BACKLOG ROUTINE" "$FLASH" "ms" "2 commits = $FLOOR ms" "$(calc "$FLASH / $FLOOR" 1)"
+row "ROUTINE still queued when the FLASH arrived" "$BEHIND" "msgs" "-" "-"
+row "fan-out of warnings to 4 peers ($FAN_N msgs)" "$(calc "$FAN" 0)" "msgs/s" "-" "-"
+row "fan-out deliveries" "$(calc "$FAND" 0)" "deliveries/s" "verify x $CORES cores" "$(calc "$FAND / ($VERIFY * $CORES)")"
+row "RSS idle, A (4 peers)" "$(median "${idle_a[@]}")" "MB" "target 20 MB" "$(calc "$(median "${idle_a[@]}") / 20")"
+row "RSS idle, B" "$(median "${idle_b[@]}")" "MB" "target 20 MB" "$(calc "$(median "${idle_b[@]}") / 20")"
+row "peak RSS under load, A (VmHWM)" "$(median "${hwm_a[@]}")" "MB" "-" "-"
+row "peak RSS under load, B (VmHWM)" "$(median "${hwm_b[@]}")" "MB" "-" "-"
+if [ "$MQTT" != 0 ]; then
+	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"
+fi
