@@ -17,6 +17,8 @@ static const struct command commands[] = {
 	{"subscribe", cmd_subscribe, "print messages as they arrive"},
 	{"status", cmd_status, "the node's state, or one message's recipients"},
 	{"peers", cmd_peers, "the node's peers and their links"},
+	{"reload", cmd_reload, "reread the node's configuration (admin)"},
+	{"audit", cmd_audit, "verify the node's audit chain now (admin)"},
 };
 
 static const char usage[] =

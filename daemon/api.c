@@ -71,7 +71,12 @@ void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 
 static enum role required_role(Liaison__ApiRequest__KindCase k)
 {
-	return k == LIAISON__API_REQUEST__KIND_SEND ? ROLE_OFFICER : ROLE_READER;
+	switch (k) {
+	case LIAISON__API_REQUEST__KIND_SEND: return ROLE_OFFICER;
+	case LIAISON__API_REQUEST__KIND_RELOAD:
+	case LIAISON__API_REQUEST__KIND_AUDIT: return ROLE_ADMIN;
+	default: return ROLE_READER;
+	}
 }
 
 static const char *request_name(Liaison__ApiRequest__KindCase k)
@@ -84,6 +89,8 @@ static const char *request_name(Liaison__ApiRequest__KindCase k)
 	case LIAISON__API_REQUEST__KIND_SUBSCRIBE_ACK: return "subscribe";
 	case LIAISON__API_REQUEST__KIND_STATUS: return "status";
 	case LIAISON__API_REQUEST__KIND_PEERS: return "peers";
+	case LIAISON__API_REQUEST__KIND_RELOAD: return "reload";
+	case LIAISON__API_REQUEST__KIND_AUDIT: return "audit";
 	default: return "?";
 	}
 }
@@ -125,6 +132,10 @@ static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const s
 		break;
 	case LIAISON__API_REQUEST__KIND_PEERS:
 		api_peers(n, rid, rid_len, id);
+		break;
+	case LIAISON__API_REQUEST__KIND_RELOAD:
+	case LIAISON__API_REQUEST__KIND_AUDIT:
+		api_admin(n, rid, rid_len, c->name, id, req->kind_case);
 		break;
 	default:
 		api_error(n, rid, rid_len, id, 64, "malformed request");

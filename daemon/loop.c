@@ -108,16 +108,17 @@ static void notify_status(struct node *n)
 		   (unsigned long long)n->counters.received, (unsigned long long)n->counters.sent);
 }
 
-static void reload(struct node *n)
+int node_reload_file(struct node *n, char *err, size_t errlen)
 {
-	char err[512];
 	struct config *conf = NULL;
 	sd_notify(0, "RELOADING=1");
-	if (config_load(n->conf->path, &conf, err, sizeof(err)) < 0)
+	int rc = config_load(n->conf->path, &conf, err, errlen);
+	if (rc < 0)
 		log_error("reload refused, keeping the running configuration: %s", err);
 	else
-		node_reload(n, conf);
+		rc = node_reload(n, conf);
 	sd_notify(0, "READY=1");
+	return rc;
 }
 
 /* The audit chain's head: an administrator who records it elsewhere can
@@ -153,8 +154,9 @@ int node_run(struct node *n)
 	int ret = 0;
 	while (!stop_requested) {
 		if (reload_requested) {
+			char err[512];
 			reload_requested = 0;
-			reload(n);
+			node_reload_file(n, err, sizeof(err));
 		}
 		size_t want = 4 + 2 * n->n_links;
 		if (want > cap) {

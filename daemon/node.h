@@ -111,6 +111,9 @@ size_t node_max_envelope(const struct node *n);
 
 /* loop.c */
 int node_run(struct node *n);
+/* Rereads the configuration file; on failure keeps the running one and
+ * writes the reason into err. Returns 0 or -1. */
+int node_reload_file(struct node *n, char *err, size_t errlen);
 /* Opens the write transaction of this loop turn if none is open. */
 int node_tx(struct node *n);
 void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
@@ -160,6 +163,10 @@ struct msgview {
 };
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v);
 void msgview_clear(struct msgview *v);
+
+/* api_admin.c */
+void api_admin(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+	       Liaison__ApiRequest__KindCase kind);
 
 /* metrics.c */
 int metrics_open(struct node *n);

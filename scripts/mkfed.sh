@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates a local federation on 127.0.0.1: one folder per node with its key,
 # configuration and data directory, an officer and a reader client each, and
-# every node pinned to every other.
+# every node pinned to every other. Clients: officer, reader and admin.
 # usage: scripts/mkfed.sh DIR BASEPORT NAME...   (node i listens on BASEPORT+i)
 set -eu
 [ $# -ge 3 ] || { echo "usage: $0 DIR BASEPORT NAME..." >&2; exit 64; }
@@ -19,7 +19,8 @@ for name in "$@"; do
 	chmod 700 "$dir/$name"
 	(cd "$dir/$name" && "$keys" generate "$name" >/dev/null &&
 		"$keys" generate --client officer >/dev/null &&
-		"$keys" generate --client reader >/dev/null)
+		"$keys" generate --client reader >/dev/null &&
+		"$keys" generate --client admin >/dev/null)
 	echo "$((base + i))" >"$dir/$name/port"
 done
 
@@ -47,8 +48,12 @@ for name in "$@"; do
 		echo "[client reader]"
 		echo "cert = reader.pub"
 		echo "role = reader"
+		echo
+		echo "[client admin]"
+		echo "cert = admin.pub"
+		echo "role = admin"
 	} >"$conf"
-	for who in officer reader; do
+	for who in officer reader admin; do
 		{
 			echo "api       = ipc://$dir/$name/api.sock"
 			echo "node_cert = $name.pub"

@@ -75,11 +75,11 @@ node_kill() {
 	return 0
 }
 
-# cli NAME [officer|reader] ARGS...: the client as that node's officer (default) or reader.
+# cli NAME [officer|reader|admin] ARGS...: the client as that node's officer (default), reader or admin.
 cli() {
 	local name=$1 who=officer
 	shift
-	if [ "${1:-}" = officer ] || [ "${1:-}" = reader ]; then who=$1; shift; fi
+	if [ "${1:-}" = officer ] || [ "${1:-}" = reader ] || [ "${1:-}" = admin ]; then who=$1; shift; fi
 	"$LIAISON" -c "$T/$name/$who.conf" "$@"
 }
 
