@@ -178,7 +178,8 @@ int node_run(struct node *n)
 			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
 			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
 		}
-		int rc = zmq_poll(items, (int)want, 200);
+		/* queued inbound batches are work already: do not sleep on them */
+		int rc = zmq_poll(items, (int)want, n->n_inq ? 0 : 200);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
 			ret = 1;
@@ -195,12 +196,13 @@ int node_run(struct node *n)
 					link_handle_dealer(n, &n->links[i]);
 			}
 			if (items[1].revents & ZMQ_POLLIN)
-				inbound_handle(n);
+				inbound_read(n);
 			if (items[2].revents & ZMQ_POLLIN)
 				api_handle(n);
 			if (items[3].revents & ZMQ_POLLIN)
 				metrics_handle(n);
 		}
+		inbound_process(n);
 		finish_turn(n);
 		int64_t now = time_mono_ms();
 		if (now - last_tick >= 250) {

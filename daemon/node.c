@@ -139,6 +139,7 @@ void node_destroy(struct node *n)
 	}
 	free(n->deferred);
 	free(n->subs);
+	inbound_clear(n);
 	if (n->router)
 		zmq_close(n->router);
 	if (n->api)

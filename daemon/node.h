@@ -20,7 +20,8 @@
 /* Work per loop turn is bounded so that a FLASH message, a client request or
  * an acknowledgement never waits behind more than a batch or two of routine
  * traffic; everything read in one turn shares one commit. */
-#define INBOUND_FRAMES_PER_TURN 2
+#define INBOUND_FRAMES_PER_TURN 1
+#define INBOUND_QUEUE_MAX 16
 #define API_REQUESTS_PER_TURN 64
 #define RESYNC_MS 2000      /* resend hello when a sent batch is unanswered this long */
 #define KEEPALIVE_MS 5000
@@ -73,6 +74,15 @@ struct deferred {
 	size_t ok_len, fail_len;
 };
 
+/* A batch read from a peer and not yet handled: FLASH batches are taken
+ * first, others in arrival order. */
+struct inbound_frame {
+	uint8_t rid[256];
+	size_t rid_len;
+	char peer[LIAISON_NAME_MAX + 1];
+	Liaison__PeerFrame *frame;
+};
+
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
@@ -88,6 +98,8 @@ struct node {
 	size_t n_links;
 	struct subscriber *subs;
 	size_t n_subs, cap_subs;
+	struct inbound_frame inq[INBOUND_QUEUE_MAX];
+	size_t n_inq;
 	struct deferred *deferred;
 	size_t n_deferred, cap_deferred;
 	bool tx_failed;
@@ -133,7 +145,9 @@ void link_tick(struct node *n, struct link *l, int64_t now);
 bool link_pending(const struct link *l);
 
 /* peer_inbound.c */
-void inbound_handle(struct node *n);
+void inbound_read(struct node *n);    /* reads what the ROUTER has into the queue */
+void inbound_process(struct node *n); /* handles queued batches, FLASH first */
+void inbound_clear(struct node *n);
 
 /* api.c */
 void api_handle(struct node *n);

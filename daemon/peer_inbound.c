@@ -239,11 +239,11 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	free(r);
 }
 
-/* Handles up to INBOUND_FRAMES_PER_TURN frames per turn: one commit covers
- * them, and a FLASH batch from another peer waits behind no more. */
-void inbound_handle(struct node *n)
+/* Reads frames from the ROUTER while the queue has room. Hellos are
+ * answered at once; batches are queued for inbound_process. */
+void inbound_read(struct node *n)
 {
-	for (int budget = INBOUND_FRAMES_PER_TURN; budget > 0; budget--) {
+	while (n->n_inq < INBOUND_QUEUE_MAX) {
 		zmq_msg_t rid, body;
 		zmq_msg_init(&rid);
 		zmq_msg_init(&body);
@@ -270,19 +270,56 @@ void inbound_handle(struct node *n)
 			f = liaison__peer_frame__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
 		if (!l) {
 			log_warn("frame from a peer no longer configured (%s): dropped", user ? user : "?");
-		} else if (!f || f->version != 1) {
+		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
 			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {
-			handle_batch(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->batch);
+			struct inbound_frame *q = &n->inq[n->n_inq++];
+			q->rid_len = zmq_msg_size(&rid);
+			memcpy(q->rid, zmq_msg_data(&rid), q->rid_len);
+			snprintf(q->peer, sizeof(q->peer), "%s", l->name);
+			q->frame = f;
+			f = NULL;
 		}
 		if (f)
 			liaison__peer_frame__free_unpacked(f, NULL);
 		zmq_msg_close(&rid);
 		zmq_msg_close(&body);
-		if (n->tx_failed)
-			return;
 	}
+}
+
+static void handle_queued(struct node *n, size_t i)
+{
+	struct inbound_frame *q = &n->inq[i];
+	struct link *l = node_link(n, q->peer); /* a reload may have removed it */
+	if (l)
+		handle_batch(n, l, q->rid, q->rid_len, q->frame->batch);
+	liaison__peer_frame__free_unpacked(q->frame, NULL);
+	memmove(&n->inq[i], &n->inq[i + 1], (n->n_inq - i - 1) * sizeof(n->inq[0]));
+	n->n_inq--;
+}
+
+/* Handles every queued FLASH batch, then INBOUND_FRAMES_PER_TURN others:
+ * one commit covers them, and a FLASH batch waits behind at most one
+ * routine batch. Lanes are independent streams, so taking a FLASH batch
+ * ahead of an earlier routine one keeps the order within each lane. */
+void inbound_process(struct node *n)
+{
+	for (size_t i = 0; i < n->n_inq && !n->tx_failed;) {
+		if (n->inq[i].frame->batch->lane == LIAISON__PRECEDENCE__FLASH)
+			handle_queued(n, i);
+		else
+			i++;
+	}
+	for (int budget = INBOUND_FRAMES_PER_TURN; budget > 0 && n->n_inq && !n->tx_failed; budget--)
+		handle_queued(n, 0);
+}
+
+void inbound_clear(struct node *n)
+{
+	for (size_t i = 0; i < n->n_inq; i++)
+		liaison__peer_frame__free_unpacked(n->inq[i].frame, NULL);
+	n->n_inq = 0;
 }

@@ -277,15 +277,22 @@ static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 	return 0;
 }
 
-/* Sends batches while the window allows, FLASH lane first. */
+/* Sends batches while the window allows, FLASH lane first. A full window
+ * still lets one FLASH-only batch through: FLASH never waits for routine
+ * acknowledgements. */
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
-	while (l->connected && l->synced && l->inflight < WINDOW && link_pending(l)) {
+	while (l->connected && l->synced && link_pending(l)) {
+		bool flash_only = l->inflight >= WINDOW;
+		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
+			break;
 		struct batch b = { .envs = envs };
 		uint64_t new_sent[LANES];
+		int first_lane = -1;
 		memcpy(new_sent, l->sent, sizeof(new_sent));
-		for (int lane = 0; lane < LANES && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES; lane++) {
+		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES;
+		     lane++) {
 			if (l->sent[lane] >= l->next_seq[lane])
 				continue;
 			b.last_seq = l->sent[lane];
@@ -294,6 +301,8 @@ void link_pump(struct node *n, struct link *l)
 				log_error("outbox %s: %s", l->name, store_errmsg(n->store));
 				break;
 			}
+			if (first_lane < 0 && b.last_seq != l->sent[lane])
+				first_lane = lane;
 			new_sent[lane] = b.last_seq;
 			/* rows already marked delivered or rejected are skipped by the outbox */
 			if (b.last_seq == l->sent[lane])
@@ -307,6 +316,7 @@ void link_pump(struct node *n, struct link *l)
 		Liaison__PeerBatch pb = LIAISON__PEER_BATCH__INIT;
 		pb.envelopes = envs;
 		pb.n_envelopes = b.n;
+		pb.lane = (Liaison__Precedence)(first_lane + 1);
 		f.version = 1;
 		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
 		f.batch = &pb;
