@@ -14,23 +14,15 @@ id=$(cli A send sitrep --to B,C --topic route.blue --classification RESTRICTED -
 for n in B C; do
 	wait_until 10 cli "$n" reader get "$id" || fail "$n never got $id"
 	cli "$n" reader get "$id" --json >"$T/$n.json" || fail "get at $n"
-	python3 - "$T/$n.json" "$T/sitrep.json" "$id" <<'PY' || fail "fields at $n differ"
-import json, sys
-got = json.load(open(sys.argv[1])); want = json.load(open(sys.argv[2]))
-assert got["id"] == sys.argv[3], got
-assert got["from"] == "A" and sorted(got["to"]) == ["B", "C"], got
-assert got["type"] == "sitrep" and got["topic"] == "route.blue", got
-assert got["classification"] == "RESTRICTED" and got["tlp"] == "AMBER", got
-assert got["precedence"] == "ROUTINE", got
-assert got["body"] == want, (got["body"], want)
-PY
+	jq -e --arg id "$id" --slurpfile want "$T/sitrep.json" '
+		.id == $id and .from == "A" and (.to | sort) == ["B", "C"] and .type == "sitrep"
+		and .topic == "route.blue" and .classification == "RESTRICTED" and .tlp == "AMBER"
+		and .precedence == "ROUTINE" and .body == $want[0]' "$T/$n.json" >/dev/null ||
+		fail "fields at $n differ: $(cat "$T/$n.json")"
 done
 wait_until 10 bash -c "[ \$(\"$LIAISON\" -c \"$T/A/officer.conf\" status $id | grep -c delivered) -eq 2 ]" ||
 	{ cli A status "$id"; fail "A does not show both delivered"; }
-cli A status "$id" --json | python3 -c '
-import json, sys
-s = json.load(sys.stdin)
-assert sorted(r["node"] for r in s["recipients"]) == ["B", "C"], s
-assert all(r["state"] == "delivered" for r in s["recipients"]), s'  || fail "status json"
+cli A status "$id" --json | jq -e '([.recipients[].node] | sort) == ["B", "C"]
+	and all(.recipients[]; .state == "delivered")' >/dev/null || fail "status json"
 for n in A B C; do node_stop "$n"; done
 for n in A B C; do "$LIAISOND" -c "$T/$n/liaisond.conf" --verify-audit >/dev/null || fail "audit of $n"; done

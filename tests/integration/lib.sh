@@ -29,8 +29,18 @@ fail() {
 }
 note() { echo "# $*"; }
 
-# A port base no other test is likely to use at the same moment.
-pick_base() { echo $((20000 + (RANDOM % 400) * 100 + ($$ % 50))); }
+# A port base below the kernel's ephemeral range (32768 and up, where
+# outgoing connections take their ports) with ten free ports after it.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_base() {
+	local base i ok
+	while :; do
+		base=$((20000 + (RANDOM % 1200) * 10))
+		ok=1
+		for i in $(seq 1 10); do port_free $((base + i)) || { ok=0; break; }; done
+		[ $ok -eq 1 ] && { echo "$base"; return; }
+	done
+}
 
 # fed_setup NAME...: keys and configurations for a full mesh in $T.
 fed_setup() {
