@@ -141,13 +141,13 @@ install: all
 	install -m 0755 $(BUILD)/liaison $(BUILD)/liaison-keys $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/liaisond $(DESTDIR)$(PREFIX)/sbin/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	-install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null
-	-install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/ 2>/dev/null
-	-install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/ 2>/dev/null
+	install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
-	-install -m 0644 systemd/liaisond.service $(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null
-	-install -m 0644 systemd/liaison.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/liaison.conf 2>/dev/null
-	-install -m 0644 systemd/liaison.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liaison.conf 2>/dev/null
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' systemd/liaisond.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/liaisond.service
+	install -m 0644 systemd/liaison.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/liaison.conf
+	install -m 0644 systemd/liaison.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liaison.conf
 
 clean:
 	rm -rf $(BUILD)
