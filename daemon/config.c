@@ -383,6 +383,7 @@ static int node_key(struct parser *p, unsigned bit, const char *value)
 		snprintf(c->name, sizeof c->name, "%s", value);
 		return 1;
 	case K_KEY:
+		c->key_line = p->line;
 		return set_path(p, &c->key_path, value);
 	case K_DATA_DIR:
 		return set_path(p, &c->data_dir, value);

@@ -30,6 +30,7 @@ struct config {
 	char *path;
 	char name[LIAISON_NAME_MAX + 1];
 	char *key_path;
+	int key_line;   /* where `key` is set, for errors about the key file */
 	char *listen;   /* tcp://HOST:PORT */
 	char *api;      /* ipc://PATH or tcp://HOST:PORT */
 	char *data_dir;

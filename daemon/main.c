@@ -36,18 +36,19 @@ static int load(const char *path, struct config **conf, struct liaison_key **key
 		fprintf(stderr, "liaisond: %s\n", err);
 		return EX_CONFIG;
 	}
-	int rc = key_load((*conf)->key_path, key);
+	const char *kp = (*conf)->key_path;
+	int rc = key_load(kp, key);
 	if (rc != LIAISON_OK) {
 		if (rc == LIAISON_E_PERM)
-			fprintf(stderr, "liaisond: %s: secret key is readable by group or others; run chmod 600 %s\n",
-				(*conf)->key_path, (*conf)->key_path);
+			fprintf(stderr, "liaisond: %s:%d: secret key %s is readable by group or others; run chmod 600 %s\n",
+				path, (*conf)->key_line, kp, kp);
 		else
-			fprintf(stderr, "liaisond: %s: %s\n", (*conf)->key_path,
+			fprintf(stderr, "liaisond: %s:%d: key %s: %s\n", path, (*conf)->key_line, kp,
 				rc == LIAISON_E_IO ? strerror(errno) : liaison_strerror(rc));
 		return EX_CONFIG;
 	}
 	if ((*key)->cert.kind != CERT_NODE || strcmp((*key)->cert.name, (*conf)->name)) {
-		fprintf(stderr, "liaisond: %s: key is for %s '%s', not node '%s'\n", (*conf)->key_path,
+		fprintf(stderr, "liaisond: %s:%d: key %s is for %s '%s', not node '%s'\n", path, (*conf)->key_line, kp,
 			cert_kind_name((*key)->cert.kind), (*key)->cert.name, (*conf)->name);
 		return EX_CONFIG;
 	}

@@ -54,7 +54,8 @@ chmod 644 "$T/A/A.key"
 "$LIAISOND" -c "$good" --check >"$T/out" 2>"$T/err"
 assert_eq "$?" 78 "exit for a key with mode 0644"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "key mode: not one line: $(cat "$T/err")"
-grep -q "A.key" "$T/err" || fail "key mode: the file is not named: $(cat "$T/err")"
+keyline=$(grep -n '^key ' "$good" | cut -d: -f1)
+grep -q "^liaisond: $good:$keyline: .*A.key" "$T/err" || fail "key mode: FILE:LINE and the file not named: $(cat "$T/err")"
 chmod 600 "$T/A/A.key"
 
 # another node's key
@@ -62,7 +63,7 @@ sed -i 's|^key *=.*|key      = ../B/B.key|' "$good"
 "$LIAISOND" -c "$good" --check >"$T/out" 2>"$T/err"
 assert_eq "$?" 78 "exit for another node's key"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "wrong key: not one line: $(cat "$T/err")"
-grep -q "B.key" "$T/err" && grep -q "'A'" "$T/err" || fail "wrong key: $(cat "$T/err")"
+grep -q "^liaisond: $good:$keyline: .*B.key" "$T/err" && grep -q "'A'" "$T/err" || fail "wrong key: $(cat "$T/err")"
 
 # a configuration file that is not there, and no -c at all
 "$LIAISOND" -c "$T/none.conf" --check >"$T/out" 2>"$T/err"
