@@ -61,6 +61,7 @@ struct batch_result {
 	uint8_t rejected_ids[64][16];
 	size_t n_rejected;
 	bool lanes_changed[LANES];
+	bool hole_logged;
 };
 
 static void reject(struct node *n, struct link *l, struct batch_result *r, const uint8_t *id, int err,
@@ -139,8 +140,13 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		add_receipt_id(r, h->id.data);
 		goto out;
 	}
-	if (me->stream_seq > l->in_mark[lane] + 1) /* a hole: wait for the sender to resend in order */
+	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
+		if (!r->hole_logged)
+			log_info("peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
+				 (unsigned long long)me->stream_seq, lane + 1, (unsigned long long)l->in_mark[lane]);
+		r->hole_logged = true;
 		goto out;
+	}
 
 	/* From here the sender's signature holds, so the stream position is
 	 * genuine: a message that fails is rejected and its position consumed. */
