@@ -116,6 +116,8 @@ void conn_set_linger(struct conn *c, int ms);
 /* Drops the socket and connects a fresh one (same keys, same context). */
 int conn_reconnect(struct conn *c);
 double conn_timeout(const struct conn *c);
+/* true once after the connection dropped and came back (cleared by the call). */
+bool conn_take_renewed(struct conn *c);
 const char *conn_endpoint(const struct conn *c);
 
 /* Sends req with version 1 and the next request id (stored in req and

@@ -206,12 +206,13 @@ int subscribe_run(struct conn *c, FILE *out, struct subscribe_opts *o)
 					   (double)first_wait / 1000);
 				return CLIENT_EX_UNAVAILABLE;
 			}
-			if (contact && silence >= SUB_SILENCE_MS) {
-				/* the node is gone or dropped us: subscribe again
-				 * (durable: same name; otherwise after the last cursor) */
+			bool renewed = conn_take_renewed(c);
+			if (contact && (renewed || silence >= SUB_SILENCE_MS)) {
+				/* the node restarted, or is gone or dropped us: subscribe
+				 * again (durable: same name; otherwise after the last cursor) */
 				if (!o->s.durable || !o->s.durable[0])
 					o->s.after = cursor;
-				ret = conn_reconnect(c);
+				ret = renewed ? 0 : conn_reconnect(c);
 				if (!ret)
 					ret = send_subscribe(c, o, seen);
 				if (ret)
@@ -236,10 +237,15 @@ int subscribe_run(struct conn *c, FILE *out, struct subscribe_opts *o)
 		}
 		size_t n = r->subscribe->n_messages;
 		for (size_t i = 0; i < n; i++) {
+			const Liaison__Message *m = r->subscribe->messages[i];
 			if (subscribe_stop || (o->count && seen >= o->count))
 				break;
-			print_message(out, o, r->subscribe->messages[i]);
-			cursor = r->subscribe->messages[i]->cursor;
+			/* after a resubscription the node may resend what it never
+			 * heard us acknowledge: printed already, so acknowledged only */
+			if (seen && m->cursor <= cursor)
+				continue;
+			print_message(out, o, m);
+			cursor = m->cursor;
 			seen++;
 		}
 		liaison__api_reply__free_unpacked(r, NULL);
@@ -256,6 +262,8 @@ int subscribe_run(struct conn *c, FILE *out, struct subscribe_opts *o)
 		if (ret)
 			return ret;
 	}
+	/* stopped by a signal between batches: let the last ack leave */
+	conn_set_linger(c, SUB_FINAL_LINGER_MS);
 	return 0;
 }
 

@@ -23,6 +23,8 @@ struct conn {
 	uint64_t next_id;
 	int linger;
 	unsigned generation; /* names each monitor endpoint */
+	bool dropped;        /* the connection went down ... */
+	bool renewed;        /* ... and came back: a node restart loses its subscriptions */
 };
 
 static void close_socket(struct conn *c)
@@ -60,7 +62,8 @@ static int open_socket(struct conn *c, const uint8_t *sk)
 	snprintf(mon_ep, sizeof(mon_ep), "inproc://liaison-monitor-%p-%u", (void *)c,
 		 c->generation++);
 	if (zmq_socket_monitor(c->sock, mon_ep,
-			       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+			       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+				       ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
 		goto fail;
 	c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
 	if (!c->mon || zmq_connect(c->mon, mon_ep))
@@ -146,6 +149,13 @@ void conn_set_linger(struct conn *c, int ms)
 	c->linger = ms;
 	if (c->sock)
 		zmq_setsockopt(c->sock, ZMQ_LINGER, &ms, sizeof(ms));
+}
+
+bool conn_take_renewed(struct conn *c)
+{
+	bool r = c->renewed;
+	c->renewed = false;
+	return r;
 }
 
 double conn_timeout(const struct conn *c)
@@ -237,6 +247,10 @@ int conn_recv(struct conn *c, int timeout_ms, Liaison__ApiReply **out)
 		}
 		if (items[1].revents & ZMQ_POLLIN) {
 			int ev = read_event(c);
+			if (ev == ZMQ_EVENT_DISCONNECTED)
+				c->dropped = true;
+			if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && c->dropped)
+				c->renewed = true, c->dropped = false;
 			if (ev & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
 				client_err("not permitted: the node at %s refused this client's key",
 					   c->endpoint);
