@@ -35,6 +35,7 @@ done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
+	[ "$name" = lib ] && continue # the shared harness, not a test
 	[[ -n "$pattern" && "$name" != *"$pattern"* ]] && continue
 	log="$logdir/$name.log"
 	start=$SECONDS
