@@ -331,6 +331,24 @@ int cert_parse(const char *text, size_t len, struct liaison_cert *out)
 
 /* ---------------------------------------------------------------- keys */
 
+/* X25519 ignores three low bits and the top bit of a secret scalar, so a
+ * stored secret that differs only there is the same key. Secrets are stored
+ * already clamped and loading refuses any other form: every changed bit of
+ * a key file is then detected. */
+static bool box_secret_clamped(const uint8_t sk[LIAISON_BOX_SK])
+{
+	return (sk[0] & 7) == 0 && (sk[31] & 0xc0) == 0x40;
+}
+
+static void box_keypair_clamped(uint8_t pk[LIAISON_BOX_PK], uint8_t sk[LIAISON_BOX_SK])
+{
+	randombytes_buf(sk, LIAISON_BOX_SK);
+	sk[0] &= 248;
+	sk[31] &= 127;
+	sk[31] |= 64;
+	crypto_scalarmult_base(pk, sk);
+}
+
 int key_generate(const char *name, enum cert_kind kind, struct liaison_key **out)
 {
 	uint8_t buf[CERT_SIGNED_MAX];
@@ -355,7 +373,7 @@ int key_generate(const char *name, enum cert_kind kind, struct liaison_key **out
 	k->cert.kind = kind;
 	k->cert.created = (int64_t)time(NULL);
 	crypto_sign_keypair(k->cert.sign_pk, k->secret->sign_sk);
-	crypto_box_keypair(k->cert.box_pk, k->secret->box_sk);
+	box_keypair_clamped(k->cert.box_pk, k->secret->box_sk);
 	size_t n = cert_signed_bytes(&k->cert, buf);
 	crypto_sign_detached(k->cert.sig, NULL, buf, n, k->secret->sign_sk);
 	*out = k;
@@ -509,6 +527,7 @@ static int parse_key(const char *text, size_t len, struct liaison_key *k)
 	    crypto_sign_seed_keypair(pk, sk, seed) != 0 ||
 	    sodium_memcmp(pk, k->cert.sign_pk, sizeof pk) != 0 ||
 	    sodium_memcmp(sk, k->secret->sign_sk, sizeof sk) != 0 ||
+	    !box_secret_clamped(k->secret->box_sk) ||
 	    crypto_scalarmult_base(bpk, k->secret->box_sk) != 0 ||
 	    sodium_memcmp(bpk, k->cert.box_pk, sizeof bpk) != 0)
 		rc = LIAISON_E_SIGNATURE;
