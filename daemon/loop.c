@@ -219,6 +219,8 @@ int node_run(struct node *n)
 			last_watchdog = now;
 			sd_notify(0, "WATCHDOG=1");
 		}
+		if (!store_in_transaction(n->store))
+			store_release(n->store);
 		if (now - last_status >= 5000) {
 			last_status = now;
 			notify_status(n);

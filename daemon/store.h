@@ -26,6 +26,9 @@ int store_begin(struct store *s);     /* 0 or -1 */
 int store_commit(struct store *s);    /* 0, or -1 after rolling back */
 void store_rollback(struct store *s);
 bool store_in_transaction(const struct store *s);
+/* Resets every cached statement, ending the read snapshots they hold, so
+ * that checkpoints can move the WAL into the database. Call when idle. */
+void store_release(struct store *s);
 
 /* A message as stored: the header fields that index it and the sealed bytes. */
 struct stored_msg {

@@ -130,9 +130,15 @@ struct store *store_open(const char *dir, bool read_only, char *err, size_t errl
 	sqlite3_busy_timeout(s->db, 5000);
 	const char *setup = read_only ? "PRAGMA query_only = ON;"
 				      : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 4000;";
+					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0;"
+					"PRAGMA journal_size_limit = 67108864;";
 	if (exec(s, setup) < 0 || (!read_only && exec(s, schema) < 0) || store_audit_load_head(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
+		store_close(&s);
+		return NULL;
+	}
+	if (!read_only && !(s->checkpointer = checkpointer_start(path))) {
+		snprintf(err, errlen, "%s: cannot start the checkpoint thread", path);
 		store_close(&s);
 		return NULL;
 	}
@@ -146,6 +152,7 @@ void store_close(struct store **sp)
 		return;
 	if (s->in_tx)
 		store_rollback(s);
+	checkpointer_stop(&s->checkpointer);
 	for (int i = 0; i < ST_COUNT_ALL; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
@@ -198,6 +205,13 @@ int store_commit(struct store *s)
 	}
 	s->in_tx = false;
 	return 0;
+}
+
+void store_release(struct store *s)
+{
+	for (int i = 0; i < ST_COUNT_ALL; i++)
+		if (s->stmts[i])
+			sqlite3_reset(s->stmts[i]);
 }
 
 bool store_in_transaction(const struct store *s)

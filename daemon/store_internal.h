@@ -14,8 +14,13 @@ enum store_stmt {
 	ST_COUNT_ALL
 };
 
+struct checkpointer;
+struct checkpointer *checkpointer_start(const char *path);
+void checkpointer_stop(struct checkpointer **c);
+
 struct store {
 	sqlite3 *db;
+	struct checkpointer *checkpointer;
 	bool read_only;
 	bool in_tx;
 	sqlite3_stmt *stmts[ST_COUNT_ALL];
