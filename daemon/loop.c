@@ -27,7 +27,7 @@ int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint
 	return zmq_send(socket, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
 }
 
-int node_tx(struct node *n)
+int node_tx_lazy(struct node *n)
 {
 	if (store_in_transaction(n->store))
 		return 0;
@@ -36,7 +36,14 @@ int node_tx(struct node *n)
 		n->tx_failed = true;
 		return -1;
 	}
+	n->tx_opened = time_mono_ms();
 	return 0;
+}
+
+int node_tx(struct node *n)
+{
+	n->tx_urgent = true;
+	return node_tx_lazy(n);
 }
 
 void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
@@ -68,9 +75,15 @@ void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len
 /* Ends the turn's transaction and sends what waited for it. A failed commit
  * (a full disk, say) acknowledges nothing: clients get their error, peers
  * get no ack and send again, and in-memory stream state is reloaded. */
-static void finish_turn(struct node *n)
+static void finish_turn(struct node *n, bool force)
 {
 	bool ok = !n->tx_failed;
+	/* Only lazy bookkeeping is open and nothing waits for it: let it ride
+	 * along with the next commit, which saves an fsync per delivery receipt. */
+	if (ok && !force && !n->tx_urgent && n->n_deferred == 0 && store_in_transaction(n->store) &&
+	    time_mono_ms() - n->tx_opened < LAZY_COMMIT_MS)
+		return;
+	n->tx_urgent = false;
 	if (store_in_transaction(n->store)) {
 		if (ok && store_commit(n->store) < 0) {
 			log_error("store commit failed: %s", store_errmsg(n->store));
@@ -158,7 +171,7 @@ int node_run(struct node *n)
 			reload_requested = 0;
 			node_reload_file(n, err, sizeof(err));
 		}
-		size_t want = 4 + 2 * n->n_links;
+		size_t want = 5 + 2 * n->n_links;
 		if (want > cap) {
 			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
 			if (!p) {
@@ -174,12 +187,14 @@ int node_run(struct node *n)
 		items[2] = (zmq_pollitem_t){ .socket = n->api, .events = ZMQ_POLLIN };
 		/* without a metrics endpoint this slot polls nothing */
 		items[3] = (zmq_pollitem_t){ .socket = n->metrics, .fd = -1, .events = n->metrics ? ZMQ_POLLIN : 0 };
+		items[4] = (zmq_pollitem_t){ .socket = verifier_socket(n->verifier), .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < n->n_links; i++) {
-			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
-			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
+			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
+			items[6 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
 		}
 		/* queued inbound batches are work already: do not sleep on them */
-		int rc = zmq_poll(items, (int)want, n->n_inq ? 0 : 200);
+		long wait = store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
+		int rc = zmq_poll(items, (int)want, wait);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
 			ret = 1;
@@ -190,9 +205,9 @@ int node_run(struct node *n)
 				while (zap_handle(n) == 0)
 					;
 			for (size_t i = 0; i < n->n_links; i++) {
-				if (items[5 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[6 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_monitor(n, &n->links[i]);
-				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[5 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_dealer(n, &n->links[i]);
 			}
 			if (items[1].revents & ZMQ_POLLIN)
@@ -201,16 +216,18 @@ int node_run(struct node *n)
 				api_handle(n);
 			if (items[3].revents & ZMQ_POLLIN)
 				metrics_handle(n);
+			if (items[4].revents & ZMQ_POLLIN)
+				inbound_verified(n);
 		}
 		inbound_process(n);
-		finish_turn(n);
+		finish_turn(n, false);
 		int64_t now = time_mono_ms();
 		if (now - last_tick >= 250) {
 			last_tick = now;
 			for (size_t i = 0; i < n->n_links; i++)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
-			finish_turn(n);
+			finish_turn(n, false);
 		}
 		for (size_t i = 0; i < n->n_links; i++)
 			link_pump(n, &n->links[i]);
@@ -228,7 +245,7 @@ int node_run(struct node *n)
 	}
 	free(items);
 	sd_notify(0, "STOPPING=1");
-	finish_turn(n);
+	finish_turn(n, true);
 	store_audit(n->store, "stop", n->key->cert.name);
 	log_audit_head(n, "stopped");
 	return ret;

@@ -101,7 +101,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->sealer = sealer_new(key, 3600, 100000);
 	n->opener = opener_new(key);
 	n->zctx = zmq_ctx_new();
-	if (!n->sealer || !n->opener || !n->zctx)
+	if (!n->sealer || !n->opener || !n->zctx || !(n->verifier = verifier_start(n->zctx)))
 		return -1;
 	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
 	if (!n->links)
@@ -128,6 +128,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 
 void node_destroy(struct node *n)
 {
+	inbound_clear(n); /* stops the verifier thread before its sockets go */
 	for (size_t i = 0; i < n->n_links; i++) {
 		link_close(&n->links[i]);
 		free(n->links[i].endpoint);
@@ -139,7 +140,6 @@ void node_destroy(struct node *n)
 	}
 	free(n->deferred);
 	free(n->subs);
-	inbound_clear(n);
 	if (n->router)
 		zmq_close(n->router);
 	if (n->api)
@@ -203,7 +203,8 @@ int node_reload(struct node *n, struct config *conf)
 	char detail[128];
 	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu clients=%zu", conf->n_peers, kept,
 		 added, removed, conf->n_clients);
-	store_audit(n->store, "reload", detail);
+	if (node_tx(n) == 0)
+		store_audit(n->store, "reload", detail);
 	log_info("reloaded configuration: %s", detail);
 	return 0;
 }

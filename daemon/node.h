@@ -20,10 +20,10 @@
 /* Work per loop turn is bounded so that a FLASH message, a client request or
  * an acknowledgement never waits behind more than a batch or two of routine
  * traffic; everything read in one turn shares one commit. */
-#define INBOUND_FRAMES_PER_TURN 1
 #define INBOUND_QUEUE_MAX 16
 #define API_REQUESTS_PER_TURN 64
-#define RESYNC_MS 2000      /* resend hello when a sent batch is unanswered this long */
+#define RESYNC_MS 2000
+#define LAZY_COMMIT_MS 50      /* resend hello when a sent batch is unanswered this long */
 #define KEEPALIVE_MS 5000
 #define SUB_HEARTBEAT_MS 5000
 #define SUB_TIMEOUT_MS 15000
@@ -83,6 +83,24 @@ struct inbound_frame {
 	Liaison__PeerFrame *frame;
 };
 
+/* A batch on its way through the verifier thread (verifier.c). */
+struct verify_job {
+	struct inbound_frame frame;   /* owned by the job */
+	size_t n;
+	struct opened *opened;        /* n results of envelope_open_header */
+	int *rc;
+	struct liaison_cert *certs;   /* the node's and its peers', copied */
+	size_t n_certs;
+	size_t max_envelope;
+};
+
+struct verifier;
+struct verifier *verifier_start(void *zctx);
+void *verifier_socket(struct verifier *v);
+int verifier_submit(struct verifier *v, struct verify_job *j);
+struct verify_job *verifier_take(struct verifier *v);
+void verifier_stop(struct verifier **v, bool job_out, struct verify_job **pending);
+
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
@@ -100,9 +118,13 @@ struct node {
 	size_t n_subs, cap_subs;
 	struct inbound_frame inq[INBOUND_QUEUE_MAX];
 	size_t n_inq;
+	struct verifier *verifier;
+	bool verifying;      /* a job is with the verifier thread */
 	struct deferred *deferred;
 	size_t n_deferred, cap_deferred;
 	bool tx_failed;
+	bool tx_urgent;      /* the open transaction must commit this turn */
+	int64_t tx_opened;   /* monotonic ms */
 	uint64_t sequence;   /* last per-sender sequence number used */
 	int64_t max_pos;     /* newest store position */
 	int64_t started;
@@ -126,8 +148,13 @@ int node_run(struct node *n);
 /* Rereads the configuration file; on failure keeps the running one and
  * writes the reason into err. Returns 0 or -1. */
 int node_reload_file(struct node *n, char *err, size_t errlen);
-/* Opens the write transaction of this loop turn if none is open. */
+/* Opens the write transaction of this loop turn if none is open; it
+ * commits at the end of the turn. */
 int node_tx(struct node *n);
+/* The same for bookkeeping that may wait: it commits with the next urgent
+ * write or within LAZY_COMMIT_MS. Only for writes whose loss in a crash is
+ * repaired by the protocol (delivery receipts are asked for again). */
+int node_tx_lazy(struct node *n);
 void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
 		uint8_t *fail, size_t fail_len);
 int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
@@ -146,7 +173,8 @@ bool link_pending(const struct link *l);
 
 /* peer_inbound.c */
 void inbound_read(struct node *n);    /* reads what the ROUTER has into the queue */
-void inbound_process(struct node *n); /* handles queued batches, FLASH first */
+void inbound_process(struct node *n); /* sends the next queued batch to the verifier, FLASH first */
+void inbound_verified(struct node *n); /* stores a verified batch and acknowledges it */
 void inbound_clear(struct node *n);
 
 /* api.c */

@@ -181,7 +181,7 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		if (rc != LIAISON_OK || strcmp(r->recipient, l->name)) {
 			log_warn("peer %s: delivery receipt refused: %s", l->name,
 				 rc ? liaison_strerror(rc) : "signed for another node");
-		} else if (node_tx(n) == 0) {
+		} else if (node_tx_lazy(n) == 0) {
 			size_t len = liaison__signed_receipt__get_packed_size(ack->receipt);
 			uint8_t *buf = malloc(len ? len : 1);
 			int64_t receipt = -1;
@@ -206,7 +206,7 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
-		if (rj->id.len == 16 && node_tx(n) == 0)
+		if (rj->id.len == 16 && node_tx_lazy(n) == 0)
 			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
 	}
 	apply_marks(l, ack->marks, ack->n_marks);

@@ -26,7 +26,7 @@ static void log_refusal_once(struct node *n, const char *domain, const uint8_t *
 		 address[0] ? address : "?");
 	char detail[160];
 	snprintf(detail, sizeof(detail), "domain=%s key=%s from=%s", domain, b64, address[0] ? address : "?");
-	if (store_audit(n->store, "refused-key", detail) < 0)
+	if (node_tx(n) < 0 || store_audit(n->store, "refused-key", detail) < 0)
 		n->tx_failed = true;
 }
 

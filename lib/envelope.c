@@ -25,6 +25,9 @@ struct kek_slot {
 /* Everything secret the sealer holds, in one sodium_malloc'ed block. */
 struct sealer_secret {
 	uint8_t epoch_sk[crypto_box_SECRETKEYBYTES];
+	/* a message's randomness: id, content key, content nonce, wrap nonces */
+	uint8_t rnd[ENVELOPE_ID_LEN + ENVELOPE_KEY_LEN + ENVELOPE_NONCE_LEN +
+		    ENVELOPE_MAX_RECIPIENTS * ENVELOPE_NONCE_LEN];
 	struct kek_slot slots[KEK_SLOTS];
 	size_t fill;
 };
@@ -189,12 +192,20 @@ int envelope_seal(struct sealer *s, const Liaison__Header *hdr, const Liaison__P
 	if (sealer_epoch_over(s, now_ms))
 		sealer_rotate(s, now_ms);
 
+	/* One system call for all of this message's randomness: a fresh seed
+	 * expanded into the id, the content key and every nonce. */
+	uint8_t seed[randombytes_SEEDBYTES], *rnd = s->sec->rnd;
+	size_t rnd_len = sizeof id + sizeof ck + sizeof nonce + n_rcpts * ENVELOPE_NONCE_LEN;
+	randombytes_buf(seed, sizeof seed);
+	randombytes_buf_deterministic(rnd, rnd_len, seed);
+	sodium_memzero(seed, sizeof seed);
 	if (hdr->id.len == ENVELOPE_ID_LEN)
 		memcpy(id, hdr->id.data, ENVELOPE_ID_LEN);
 	else
-		randombytes_buf(id, sizeof id);
-	crypto_aead_xchacha20poly1305_ietf_keygen(ck);
-	randombytes_buf(nonce, sizeof nonce);
+		memcpy(id, rnd, sizeof id);
+	memcpy(ck, rnd + sizeof id, sizeof ck);
+	memcpy(nonce, rnd + sizeof id + sizeof ck, sizeof nonce);
+	rnd += sizeof id + sizeof ck + sizeof nonce;
 
 	/* The content key, wrapped for each recipient under the epoch's key;
 	 * the AD names the message and the recipient so a wrapped key cannot be
@@ -206,7 +217,7 @@ int envelope_seal(struct sealer *s, const Liaison__Header *hdr, const Liaison__P
 			goto out;
 		}
 		uint8_t *w = s->wrapped[i];
-		randombytes_buf(w, ENVELOPE_NONCE_LEN);
+		memcpy(w, rnd + i * ENVELOPE_NONCE_LEN, ENVELOPE_NONCE_LEN);
 		adlen = envelope_wrap_ad(ad, id, rcpts[i].node);
 		crypto_aead_xchacha20poly1305_ietf_encrypt(w + ENVELOPE_NONCE_LEN, NULL, ck, sizeof ck, ad,
 							   adlen, NULL, w, kek);
@@ -285,5 +296,6 @@ int envelope_seal(struct sealer *s, const Liaison__Header *hdr, const Liaison__P
 	rc = LIAISON_OK;
 out:
 	sodium_memzero(ck, sizeof ck);
+	sodium_memzero(s->sec->rnd, rnd_len);
 	return rc;
 }
