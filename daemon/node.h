@@ -16,7 +16,7 @@
  * behind more than that much queued traffic. */
 #define BATCH_MAX 128
 #define BATCH_MAX_BYTES (2 * 1024 * 1024)
-#define WINDOW 8
+#define WINDOW 2
 /* Work per loop turn is bounded so that a FLASH message, a client request or
  * an acknowledgement never waits behind more than a batch or two of routine
  * traffic; everything read in one turn shares one commit. */
