@@ -95,26 +95,26 @@ static const char *request_name(Liaison__ApiRequest__KindCase k)
 	}
 }
 
-/* Handles one request; returns true when a handler took ownership of req. */
-static bool dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const struct client_conf *c,
-		     Liaison__ApiRequest *req)
+static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const struct client_conf *c,
+		     const Liaison__ApiRequest *req)
 {
 	uint64_t id = req->request_id;
 	n->counters.api_requests++;
 	if (req->version != 1) {
 		api_error(n, rid, rid_len, id, 64, "unsupported API version %u", req->version);
-		return false;
+		return;
 	}
 	if (c->role < required_role(req->kind_case)) {
 		n->counters.refused++;
 		log_info("client %s (role %s) refused: %s", c->name, role_name(c->role), request_name(req->kind_case));
 		api_error(n, rid, rid_len, id, 77, "not permitted: role %s cannot %s", role_name(c->role),
 			  request_name(req->kind_case));
-		return false;
+		return;
 	}
 	switch (req->kind_case) {
 	case LIAISON__API_REQUEST__KIND_SEND:
-		return api_send(n, rid, rid_len, c->name, req);
+		api_send(n, rid, rid_len, c->name, id, req->send);
+		break;
 	case LIAISON__API_REQUEST__KIND_QUERY:
 		api_query(n, rid, rid_len, id, req->query);
 		break;
@@ -140,7 +140,6 @@ static bool dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const s
 	default:
 		api_error(n, rid, rid_len, id, 64, "malformed request");
 	}
-	return false;
 }
 
 void api_handle(struct node *n)
@@ -176,8 +175,8 @@ void api_handle(struct node *n)
 			api_error(n, r, rl, 0, 77, "not permitted: client no longer configured");
 		else if (extra || !(req = liaison__api_request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body))))
 			api_error(n, r, rl, 0, 64, "malformed request");
-		else if (dispatch(n, r, rl, c, req))
-			req = NULL;
+		else
+			dispatch(n, r, rl, c, req);
 		if (req)
 			liaison__api_request__free_unpacked(req, NULL);
 		zmq_msg_close(&rid);

@@ -93,7 +93,6 @@ static void finish_turn(struct node *n, bool force)
 		}
 	}
 	if (!ok) {
-		send_abandon(n); /* sends whose sequence numbers the rollback voided */
 		node_load_streams(n);
 		for (size_t i = 0; i < n->n_links; i++)
 			n->links[i].synced = false; /* resync both directions by hello */
@@ -172,7 +171,7 @@ int node_run(struct node *n)
 			reload_requested = 0;
 			node_reload_file(n, err, sizeof(err));
 		}
-		size_t want = 6 + 2 * n->n_links;
+		size_t want = 4 + 2 * n->n_links;
 		if (want > cap) {
 			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
 			if (!p) {
@@ -188,14 +187,12 @@ int node_run(struct node *n)
 		items[2] = (zmq_pollitem_t){ .socket = n->api, .events = ZMQ_POLLIN };
 		/* without a metrics endpoint this slot polls nothing */
 		items[3] = (zmq_pollitem_t){ .socket = n->metrics, .fd = -1, .events = n->metrics ? ZMQ_POLLIN : 0 };
-		items[4] = (zmq_pollitem_t){ .socket = verifier_socket(n->verifier), .events = ZMQ_POLLIN };
-		items[5] = (zmq_pollitem_t){ .socket = seal_worker_socket(n->seal_worker), .events = ZMQ_POLLIN };
 		for (size_t i = 0; i < n->n_links; i++) {
-			items[6 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
-			items[7 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
+			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
+			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
 		}
 		/* queued inbound batches are work already: do not sleep on them */
-		long wait = store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
+		long wait = n->n_inq ? 0 : store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
 		int rc = zmq_poll(items, (int)want, wait);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
@@ -207,9 +204,9 @@ int node_run(struct node *n)
 				while (zap_handle(n) == 0)
 					;
 			for (size_t i = 0; i < n->n_links; i++) {
-				if (items[7 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[5 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_monitor(n, &n->links[i]);
-				if (items[6 + 2 * i].revents & ZMQ_POLLIN)
+				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_dealer(n, &n->links[i]);
 			}
 			if (items[1].revents & ZMQ_POLLIN)
@@ -218,13 +215,8 @@ int node_run(struct node *n)
 				api_handle(n);
 			if (items[3].revents & ZMQ_POLLIN)
 				metrics_handle(n);
-			if (items[4].revents & ZMQ_POLLIN)
-				inbound_verified(n);
-			if (items[5].revents & ZMQ_POLLIN)
-				send_sealed(n);
 		}
 		inbound_process(n);
-		send_submit(n);
 		finish_turn(n, false);
 		int64_t now = time_mono_ms();
 		if (now - last_tick >= 250) {
@@ -250,7 +242,6 @@ int node_run(struct node *n)
 	}
 	free(items);
 	sd_notify(0, "STOPPING=1");
-	send_drain(n); /* sends accepted before the signal are stored and answered */
 	finish_turn(n, true);
 	store_audit(n->store, "stop", n->key->cert.name);
 	log_audit_head(n, "stopped");

@@ -48,7 +48,7 @@ int node_load_streams(struct node *n)
 	for (size_t i = 0; i < n->n_links; i++) {
 		struct link *l = &n->links[i];
 		for (int lane = 0; lane < LANES; lane++) {
-			l->next_seq[lane] = l->stored[lane] = store_max_stream_seq(n->store, l->name, lane);
+			l->next_seq[lane] = store_max_stream_seq(n->store, l->name, lane);
 			l->in_mark[lane] = store_lane_mark(n->store, l->name, lane);
 			/* everything before the first message without a receipt is done */
 			uint64_t first = store_first_pending(n->store, l->name, lane);
@@ -101,8 +101,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->sealer = sealer_new(key, 3600, 100000);
 	n->opener = opener_new(key);
 	n->zctx = zmq_ctx_new();
-	if (!n->sealer || !n->opener || !n->zctx || !(n->verifier = verifier_start(n->zctx)) ||
-	    !(n->seal_worker = seal_worker_start(n->zctx, n->sealer)))
+	if (!n->sealer || !n->opener || !n->zctx)
 		return -1;
 	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
 	if (!n->links)
@@ -129,8 +128,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 
 void node_destroy(struct node *n)
 {
-	inbound_clear(n); /* stops the worker threads before their sockets go */
-	send_clear(n);
+	inbound_clear(n);
 	for (size_t i = 0; i < n->n_links; i++) {
 		link_close(&n->links[i]);
 		free(n->links[i].endpoint);

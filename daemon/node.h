@@ -17,6 +17,7 @@
 #define BATCH_MAX 128
 #define BATCH_MAX_BYTES (2 * 1024 * 1024)
 #define WINDOW 2
+#define INBOUND_FRAMES_PER_TURN 1
 /* Work per loop turn is bounded so that a FLASH message, a client request or
  * an acknowledgement never waits behind more than a batch or two of routine
  * traffic; everything read in one turn shares one commit. */
@@ -39,7 +40,6 @@ struct link {
 	bool connected, synced;
 	int inflight;                /* batches sent and not yet acknowledged */
 	uint64_t next_seq[LANES];    /* highest stream seq assigned to it */
-	uint64_t stored[LANES];      /* highest stream seq in the outbox (assigned ones may be sealing still) */
 	uint64_t sent[LANES];        /* highest stream seq sent */
 	uint64_t acked[LANES];       /* highest stream seq it holds */
 	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
@@ -84,59 +84,6 @@ struct inbound_frame {
 	Liaison__PeerFrame *frame;
 };
 
-/* A batch on its way through the verifier thread (verifier.c). */
-struct verify_job {
-	struct inbound_frame frame;   /* owned by the job */
-	size_t n;
-	struct opened *opened;        /* n results of envelope_open_header */
-	int *rc;
-	struct liaison_cert *certs;   /* the node's and its peers', copied */
-	size_t n_certs;
-	size_t max_envelope;
-};
-
-struct verifier;
-struct verifier *verifier_start(void *zctx);
-void *verifier_socket(struct verifier *v);
-int verifier_submit(struct verifier *v, struct verify_job *j);
-struct verify_job *verifier_take(struct verifier *v);
-void verifier_stop(struct verifier **v, bool job_out, struct verify_job **pending);
-
-/* A send request on its way through the seal worker (seal_worker.c). */
-struct seal_item {
-	uint8_t rid[256];
-	size_t rid_len;
-	uint64_t request_id;
-	uint8_t *refusal;             /* a prepared error reply: nothing to seal */
-	size_t refusal_len;
-	Liaison__ApiRequest *req;     /* owned: the header and payload point into it */
-	Liaison__Header h;
-	Liaison__SecurityLabel label;
-	struct envelope_recipient *rcpts; /* [0] is the node itself */
-	size_t n_rcpts;
-	char (*names)[LIAISON_NAME_MAX + 1]; /* the recipients' names and keys, copied */
-	uint8_t (*pks)[32];
-	int lane;
-	/* filled by the worker */
-	int rc;
-	uint8_t *env;
-	size_t env_len;
-	uint8_t id[ENVELOPE_ID_LEN];
-};
-
-struct seal_job {
-	uint64_t generation;          /* stale when the stream state was reloaded meanwhile */
-	struct seal_item **items;
-	size_t n, cap;
-};
-
-struct seal_worker;
-struct seal_worker *seal_worker_start(void *zctx, struct sealer *sealer);
-void *seal_worker_socket(struct seal_worker *w);
-int seal_worker_submit(struct seal_worker *w, struct seal_job *j);
-struct seal_job *seal_worker_take(struct seal_worker *w, bool wait);
-void seal_worker_stop(struct seal_worker **w);
-
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
@@ -154,12 +101,6 @@ struct node {
 	size_t n_subs, cap_subs;
 	struct inbound_frame inq[INBOUND_QUEUE_MAX];
 	size_t n_inq;
-	struct verifier *verifier;
-	struct seal_worker *seal_worker;
-	struct seal_job *seal_open;   /* this turn's validated sends, not yet handed over */
-	bool sealing;                 /* a job is with the seal worker */
-	uint64_t seal_generation;
-	bool verifying;      /* a job is with the verifier thread */
 	struct deferred *deferred;
 	size_t n_deferred, cap_deferred;
 	bool tx_failed;
@@ -213,8 +154,7 @@ bool link_pending(const struct link *l);
 
 /* peer_inbound.c */
 void inbound_read(struct node *n);    /* reads what the ROUTER has into the queue */
-void inbound_process(struct node *n); /* sends the next queued batch to the verifier, FLASH first */
-void inbound_verified(struct node *n); /* stores a verified batch and acknowledges it */
+void inbound_process(struct node *n); /* handles queued batches, FLASH first */
 void inbound_clear(struct node *n);
 
 /* api.c */
@@ -227,14 +167,8 @@ void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	       ...) __attribute__((format(printf, 6, 7)));
 
 /* api_send.c */
-/* Validates a send; takes ownership of req (returns true) when it queues it
- * for sealing. */
-bool api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, Liaison__ApiRequest *req);
-void send_submit(struct node *n);      /* hands the turn's sends to the seal worker */
-void send_sealed(struct node *n);      /* stores what the worker sealed */
-void send_abandon(struct node *n);     /* the stream state is being reloaded: fail queued sends */
-void send_drain(struct node *n);       /* at stop: waits for and stores what is in flight */
-void send_clear(struct node *n);       /* stops the seal worker and drops what it held */
+void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+	      const Liaison__SendRequest *req);
 
 /* api_read.c */
 void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__QueryRequest *req);

@@ -109,12 +109,12 @@ static void add_receipt_id(struct batch_result *r, const uint8_t *id)
 }
 
 /* Checks and stores one envelope; returns -1 only when the store failed. */
-static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, struct opened *verified,
-			 int rc, int64_t now, struct batch_result *r)
+static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
+			 struct batch_result *r)
 {
-	struct opened o = *verified; /* ours now: cleared below on every path */
+	struct opened o = { 0 };
 	char why[160];
-	memset(verified, 0, sizeof(*verified));
+	int rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, NULL, rc, liaison_strerror(rc));
 		return 0;
@@ -221,17 +221,15 @@ static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t
 		liaison__signed_receipt__free_unpacked(sr, NULL);
 }
 
-static void handle_batch(struct node *n, struct link *l, struct verify_job *j)
+static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len,
+			 const Liaison__PeerBatch *b)
 {
-	const Liaison__PeerBatch *b = j->frame.frame->batch;
-	const uint8_t *rid = j->frame.rid;
-	size_t rid_len = j->frame.rid_len;
 	struct batch_result *r = calloc(1, sizeof(*r));
 	if (!r)
 		return;
 	int64_t now = time_now_ms();
 	for (size_t i = 0; i < b->n_envelopes; i++)
-		if (take_envelope(n, l, &b->envelopes[i], &j->opened[i], j->rc[i], now, r) < 0)
+		if (take_envelope(n, l, &b->envelopes[i], now, r) < 0)
 			break;
 	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
 		char detail[320];
@@ -298,96 +296,35 @@ void inbound_read(struct node *n)
 	}
 }
 
-static void job_free(struct verify_job *j)
+static void handle_queued(struct node *n, size_t i)
 {
-	if (!j)
-		return;
-	for (size_t i = 0; i < j->n; i++)
-		opened_clear(&j->opened[i]);
-	if (j->frame.frame)
-		liaison__peer_frame__free_unpacked(j->frame.frame, NULL);
-	free(j->opened);
-	free(j->rc);
-	free(j->certs);
-	free(j);
-}
-
-/* A job for the batch at queue position i; takes the frame out of the queue. */
-static struct verify_job *job_new(struct node *n, size_t i)
-{
-	struct verify_job *j = calloc(1, sizeof(*j));
-	size_t count = n->inq[i].frame->batch->n_envelopes;
-	if (!j)
-		return NULL;
-	j->n = count;
-	j->opened = calloc(count ? count : 1, sizeof(*j->opened));
-	j->rc = calloc(count ? count : 1, sizeof(*j->rc));
-	j->certs = calloc(n->n_links + 1, sizeof(*j->certs));
-	if (!j->opened || !j->rc || !j->certs) {
-		job_free(j);
-		return NULL;
-	}
-	j->certs[j->n_certs++] = n->key->cert;
-	for (size_t k = 0; k < n->n_links; k++)
-		j->certs[j->n_certs++] = n->links[k].cert;
-	j->max_envelope = node_max_envelope(n);
-	j->frame = n->inq[i];
+	struct inbound_frame *q = &n->inq[i];
+	struct link *l = node_link(n, q->peer); /* a reload may have removed it */
+	if (l)
+		handle_batch(n, l, q->rid, q->rid_len, q->frame->batch);
+	liaison__peer_frame__free_unpacked(q->frame, NULL);
 	memmove(&n->inq[i], &n->inq[i + 1], (n->n_inq - i - 1) * sizeof(n->inq[0]));
 	n->n_inq--;
-	return j;
 }
 
-/* Sends the next queued batch to the verifier thread: a FLASH batch first,
- * else the oldest. Lanes are independent streams, so taking a FLASH batch
- * ahead of an earlier routine one keeps the order within each lane, and a
- * FLASH batch waits behind at most the one batch being verified. */
+/* Handles every queued FLASH batch, then INBOUND_FRAMES_PER_TURN others:
+ * one commit covers them, and a FLASH batch waits behind at most one
+ * routine batch. Lanes are independent streams, so taking a FLASH batch
+ * ahead of an earlier routine one keeps the order within each lane. */
 void inbound_process(struct node *n)
 {
-	if (n->verifying || n->n_inq == 0)
-		return;
-	size_t pick = 0;
-	for (size_t i = 0; i < n->n_inq; i++)
-		if (n->inq[i].frame->batch->lane == LIAISON__PRECEDENCE__FLASH) {
-			pick = i;
-			break;
-		}
-	struct verify_job *j = job_new(n, pick);
-	if (!j) {
-		log_error("out of memory: batch dropped, the peer sends it again");
-		liaison__peer_frame__free_unpacked(n->inq[pick].frame, NULL);
-		memmove(&n->inq[pick], &n->inq[pick + 1], (n->n_inq - pick - 1) * sizeof(n->inq[0]));
-		n->n_inq--;
-		return;
+	for (size_t i = 0; i < n->n_inq && !n->tx_failed;) {
+		if (n->inq[i].frame->batch->lane == LIAISON__PRECEDENCE__FLASH)
+			handle_queued(n, i);
+		else
+			i++;
 	}
-	if (verifier_submit(n->verifier, j) < 0) {
-		log_error("verifier: cannot hand over a batch; the peer sends it again");
-		job_free(j);
-		return;
-	}
-	n->verifying = true;
-}
-
-/* Takes a batch back from the verifier, hands it the next one so it works
- * while this one is stored and committed, then stores and acknowledges. */
-void inbound_verified(struct node *n)
-{
-	struct verify_job *j = verifier_take(n->verifier);
-	if (!j)
-		return;
-	n->verifying = false;
-	inbound_process(n);
-	struct link *l = node_link(n, j->frame.peer); /* a reload may have removed it */
-	if (l && !n->tx_failed)
-		handle_batch(n, l, j);
-	job_free(j);
+	for (int budget = INBOUND_FRAMES_PER_TURN; budget > 0 && n->n_inq && !n->tx_failed; budget--)
+		handle_queued(n, 0);
 }
 
 void inbound_clear(struct node *n)
 {
-	struct verify_job *pending = NULL;
-	verifier_stop(&n->verifier, n->verifying, &pending);
-	job_free(pending);
-	n->verifying = false;
 	for (size_t i = 0; i < n->n_inq; i++)
 		liaison__peer_frame__free_unpacked(n->inq[i].frame, NULL);
 	n->n_inq = 0;

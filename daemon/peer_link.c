@@ -249,7 +249,7 @@ void link_handle_dealer(struct node *n, struct link *l)
 bool link_pending(const struct link *l)
 {
 	for (int lane = 0; lane < LANES; lane++)
-		if (l->sent[lane] < l->stored[lane])
+		if (l->sent[lane] < l->next_seq[lane])
 			return true;
 	return false;
 }
@@ -285,7 +285,7 @@ void link_pump(struct node *n, struct link *l)
 	ProtobufCBinaryData envs[BATCH_MAX];
 	while (l->connected && l->synced && link_pending(l)) {
 		bool flash_only = l->inflight >= WINDOW;
-		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->stored[0]))
+		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
 			break;
 		struct batch b = { .envs = envs };
 		uint64_t new_sent[LANES];
@@ -293,7 +293,7 @@ void link_pump(struct node *n, struct link *l)
 		memcpy(new_sent, l->sent, sizeof(new_sent));
 		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES;
 		     lane++) {
-			if (l->sent[lane] >= l->stored[lane])
+			if (l->sent[lane] >= l->next_seq[lane])
 				continue;
 			b.last_seq = l->sent[lane];
 			if (store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b.n), collect,
@@ -306,7 +306,7 @@ void link_pump(struct node *n, struct link *l)
 			new_sent[lane] = b.last_seq;
 			/* rows already marked delivered or rejected are skipped by the outbox */
 			if (b.last_seq == l->sent[lane])
-				new_sent[lane] = l->stored[lane];
+				new_sent[lane] = l->next_seq[lane];
 		}
 		if (b.n == 0) {
 			memcpy(l->sent, new_sent, sizeof(new_sent));
