@@ -40,17 +40,23 @@ uint8_t *api_error_pack(uint64_t request_id, int code, size_t *len, const char *
 }
 
 /* Replies go through the deferred queue so that they keep request order
- * with replies that wait for this turn's commit. */
-void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r)
+ * with replies that wait for this turn's commit; one that does not depend
+ * on the commit goes out whatever its outcome. Takes ownership of buf. */
+static void defer_always(struct node *n, const uint8_t *rid, size_t rid_len, uint8_t *buf, size_t len)
 {
-	size_t len;
-	uint8_t *buf = api_reply_pack(r, &len);
 	if (!buf)
 		return;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (copy)
 		memcpy(copy, buf, len);
 	node_defer(n, n->api, rid, rid_len, buf, len, copy, len);
+}
+
+void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r)
+{
+	size_t len;
+	uint8_t *buf = api_reply_pack(r, &len);
+	defer_always(n, rid, rid_len, buf, len);
 }
 
 void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, int code, const char *fmt,
@@ -61,12 +67,7 @@ void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	va_start(ap, fmt);
 	uint8_t *buf = error_vpack(request_id, code, &len, fmt, ap);
 	va_end(ap);
-	if (!buf)
-		return;
-	uint8_t *copy = malloc(len ? len : 1);
-	if (copy)
-		memcpy(copy, buf, len);
-	node_defer(n, n->api, rid, rid_len, buf, len, copy, len);
+	defer_always(n, rid, rid_len, buf, len);
 }
 
 static enum role required_role(Liaison__ApiRequest__KindCase k)
