@@ -171,7 +171,7 @@ int node_run(struct node *n)
 			reload_requested = 0;
 			node_reload_file(n, err, sizeof(err));
 		}
-		size_t want = 4 + 2 * n->n_links;
+		size_t want = 3 + 2 * n->n_links + 1 + METRICS_CONNS;
 		if (want > cap) {
 			zmq_pollitem_t *p = realloc(items, want * sizeof(*p));
 			if (!p) {
@@ -185,15 +185,15 @@ int node_run(struct node *n)
 		items[0] = (zmq_pollitem_t){ .socket = n->zap, .events = ZMQ_POLLIN };
 		items[1] = (zmq_pollitem_t){ .socket = n->router, .events = ZMQ_POLLIN };
 		items[2] = (zmq_pollitem_t){ .socket = n->api, .events = ZMQ_POLLIN };
-		/* without a metrics endpoint this slot polls nothing */
-		items[3] = (zmq_pollitem_t){ .socket = n->metrics, .fd = -1, .events = n->metrics ? ZMQ_POLLIN : 0 };
 		for (size_t i = 0; i < n->n_links; i++) {
-			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
-			items[5 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
+			items[3 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].dealer, .events = ZMQ_POLLIN };
+			items[4 + 2 * i] = (zmq_pollitem_t){ .socket = n->links[i].monitor, .events = ZMQ_POLLIN };
 		}
+		zmq_pollitem_t *mitems = items + 3 + 2 * n->n_links;
+		size_t used = 3 + 2 * n->n_links + metrics_pollitems(n, mitems);
 		/* queued inbound batches are work already: do not sleep on them */
 		long wait = n->n_inq ? 0 : store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
-		int rc = zmq_poll(items, (int)want, wait);
+		int rc = zmq_poll(items, (int)used, wait);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
 			ret = 1;
@@ -204,17 +204,17 @@ int node_run(struct node *n)
 				while (zap_handle(n) == 0)
 					;
 			for (size_t i = 0; i < n->n_links; i++) {
-				if (items[5 + 2 * i].revents & ZMQ_POLLIN)
-					link_handle_monitor(n, &n->links[i]);
 				if (items[4 + 2 * i].revents & ZMQ_POLLIN)
+					link_handle_monitor(n, &n->links[i]);
+				if (items[3 + 2 * i].revents & ZMQ_POLLIN)
 					link_handle_dealer(n, &n->links[i]);
 			}
 			if (items[1].revents & ZMQ_POLLIN)
 				inbound_read(n);
 			if (items[2].revents & ZMQ_POLLIN)
 				api_handle(n);
-			if (items[3].revents & ZMQ_POLLIN)
-				metrics_handle(n);
+			if (n->metrics_fd >= 0)
+				metrics_handle(n, mitems);
 		}
 		inbound_process(n);
 		finish_turn(n, false);

@@ -1,30 +1,87 @@
-/* Prometheus text exposition at /metrics on the optional `metrics` endpoint,
- * served from the event loop through a ZMQ_STREAM socket (plain HTTP/1.0:
- * one request, one response, then the connection is closed). */
+/* Prometheus text exposition at /metrics on the optional `metrics` endpoint
+ * (tcp://HOST:PORT): plain HTTP/1.0 on ordinary sockets polled by the event
+ * loop, one request and one response per connection. At most
+ * METRICS_CONNS connections are served at once; a connection that sends no
+ * complete request within a second is closed. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "node.h"
 #include "log.h"
 #include "timefmt.h"
 
+static int set_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
 int metrics_open(struct node *n)
 {
+	char host[256], *colon;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
+	n->metrics_fd = -1;
+	for (size_t i = 0; i < METRICS_CONNS; i++)
+		n->metrics_conns[i].fd = -1;
 	if (!n->conf->metrics)
 		return 0;
-	n->metrics = zmq_socket(n->zctx, ZMQ_STREAM);
-	int zero = 0;
-	if (!n->metrics)
+	/* the configuration has checked the form tcp://HOST:PORT */
+	snprintf(host, sizeof(host), "%s", n->conf->metrics + strlen("tcp://"));
+	if (!(colon = strrchr(host, ':')))
 		return -1;
-	zmq_setsockopt(n->metrics, ZMQ_LINGER, &zero, sizeof(zero));
-	if (zmq_bind(n->metrics, n->conf->metrics) < 0) {
-		log_error("cannot serve metrics on %s: %s", n->conf->metrics, zmq_strerror(errno));
+	*colon = '\0';
+	char *h = host;
+	if (*h == '[' && colon[-1] == ']') { /* [IPv6] */
+		h++;
+		colon[-1] = '\0';
+	}
+	int rc = getaddrinfo(!strcmp(h, "*") ? NULL : h, colon + 1, &hints, &ai);
+	if (rc != 0) {
+		log_error("metrics %s: %s", n->conf->metrics, gai_strerror(rc));
 		return -1;
 	}
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0 || set_nonblocking(fd) < 0) {
+		log_error("cannot serve metrics on %s: %s", n->conf->metrics, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	n->metrics_fd = fd;
 	return 0;
+}
+
+void metrics_close(struct node *n)
+{
+	for (size_t i = 0; i < METRICS_CONNS; i++)
+		if (n->metrics_conns[i].fd >= 0) {
+			close(n->metrics_conns[i].fd);
+			n->metrics_conns[i].fd = -1;
+		}
+	if (n->metrics_fd >= 0)
+		close(n->metrics_fd);
+	n->metrics_fd = -1;
+}
+
+size_t metrics_pollitems(struct node *n, zmq_pollitem_t *items)
+{
+	size_t k = 0;
+	if (n->metrics_fd < 0)
+		return 0;
+	items[k++] = (zmq_pollitem_t){ .fd = n->metrics_fd, .events = ZMQ_POLLIN };
+	for (size_t i = 0; i < METRICS_CONNS; i++)
+		items[k++] = (zmq_pollitem_t){ .fd = n->metrics_conns[i].fd, .events = n->metrics_conns[i].fd >= 0 ? ZMQ_POLLIN : 0 };
+	return k;
 }
 
 /* Appends to a growing text buffer; returns false when out of memory. */
@@ -86,47 +143,82 @@ static void render(struct node *n, struct text *t)
 	       "liaison_uptime_seconds %lld\n", (long long)((time_now_ms() - n->started) / 1000));
 }
 
-static void respond(struct node *n, const void *id, size_t id_len, const char *status, const char *body,
-		    size_t body_len)
+/* Writes the whole response (a few kilobytes: the socket buffer takes it)
+ * and closes the connection. */
+static void respond(struct metrics_conn *c, const char *status, const char *body, size_t body_len)
 {
-	char head[256];
-	int hl = snprintf(head, sizeof(head),
-			  "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n"
-			  "Connection: close\r\n\r\n", status, body_len);
-	zmq_send(n->metrics, id, id_len, ZMQ_SNDMORE);
-	zmq_send(n->metrics, head, (size_t)hl, ZMQ_SNDMORE);
-	zmq_send(n->metrics, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(n->metrics, body, body_len, ZMQ_DONTWAIT);
-	/* an empty frame closes the connection */
-	zmq_send(n->metrics, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(n->metrics, "", 0, ZMQ_DONTWAIT);
+	struct text t = { 0 };
+	if (add(&t, "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n%.*s", status, body_len, (int)body_len, body)) {
+		size_t off = 0;
+		while (off < t.len) {
+			ssize_t w = send(c->fd, t.buf + off, t.len - off, MSG_NOSIGNAL);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	free(t.buf);
+	shutdown(c->fd, SHUT_WR);
+	close(c->fd);
+	c->fd = -1;
 }
 
-void metrics_handle(struct node *n)
+static void serve(struct node *n, struct metrics_conn *c)
 {
-	for (int budget = 16; budget > 0; budget--) {
-		zmq_msg_t id, data;
-		zmq_msg_init(&id);
-		zmq_msg_init(&data);
-		if (zmq_msg_recv(&id, n->metrics, ZMQ_DONTWAIT) < 0 || zmq_msg_recv(&data, n->metrics, 0) < 0) {
-			zmq_msg_close(&id);
-			zmq_msg_close(&data);
+	ssize_t r = recv(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len, 0);
+	if (r <= 0) {
+		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			close(c->fd);
+			c->fd = -1;
+		}
+		return;
+	}
+	c->len += (size_t)r;
+	c->req[c->len] = '\0';
+	/* Answer only once the whole request head is in: closing with unread
+	 * request bytes would reset the connection and lose the response. */
+	if (!strstr(c->req, "\r\n\r\n") && !strstr(c->req, "\n\n") && c->len < sizeof(c->req) - 1)
+		return;
+	if (!strncmp(c->req, "GET /metrics", 12) && (c->req[12] == ' ' || c->req[12] == '?')) {
+		struct text t = { 0 };
+		render(n, &t);
+		respond(c, "200 OK", t.buf ? t.buf : "", t.len);
+		free(t.buf);
+	} else {
+		static const char nf[] = "not found: try /metrics\n";
+		respond(c, "404 Not Found", nf, sizeof(nf) - 1);
+	}
+}
+
+void metrics_handle(struct node *n, const zmq_pollitem_t *items)
+{
+	int64_t now = time_mono_ms();
+	for (size_t i = 0; i < METRICS_CONNS; i++) {
+		struct metrics_conn *c = &n->metrics_conns[i];
+		if (c->fd >= 0 && (items[1 + i].revents & ZMQ_POLLIN))
+			serve(n, c);
+		else if (c->fd >= 0 && now - c->since > 1000) { /* too slow: give the slot back */
+			close(c->fd);
+			c->fd = -1;
+		}
+	}
+	if (!(items[0].revents & ZMQ_POLLIN))
+		return;
+	for (;;) {
+		int fd = accept4(n->metrics_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
 			return;
+		struct metrics_conn *slot = NULL;
+		for (size_t i = 0; i < METRICS_CONNS && !slot; i++)
+			if (n->metrics_conns[i].fd < 0)
+				slot = &n->metrics_conns[i];
+		if (!slot) {
+			close(fd); /* all slots busy */
+			continue;
 		}
-		size_t len = zmq_msg_size(&data);
-		const char *req = zmq_msg_data(&data);
-		if (len > 0) { /* an empty frame is a connect or disconnect notice */
-			if (len >= 13 && !memcmp(req, "GET /metrics", 12) && (req[12] == ' ' || req[12] == '?')) {
-				struct text t = { 0 };
-				render(n, &t);
-				respond(n, zmq_msg_data(&id), zmq_msg_size(&id), "200 OK", t.buf ? t.buf : "", t.len);
-				free(t.buf);
-			} else {
-				static const char nf[] = "not found: try /metrics\n";
-				respond(n, zmq_msg_data(&id), zmq_msg_size(&id), "404 Not Found", nf, sizeof(nf) - 1);
-			}
-		}
-		zmq_msg_close(&id);
-		zmq_msg_close(&data);
+		slot->fd = fd;
+		slot->len = 0;
+		slot->since = now;
 	}
 }

@@ -89,6 +89,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 {
 	char err[512];
 	memset(n, 0, sizeof(*n));
+	n->metrics_fd = -1;
 	n->conf = conf;
 	n->key = key;
 	n->started = time_now_ms();
@@ -146,8 +147,7 @@ void node_destroy(struct node *n)
 		zmq_close(n->api);
 	if (n->zap)
 		zmq_close(n->zap);
-	if (n->metrics)
-		zmq_close(n->metrics);
+	metrics_close(n);
 	if (n->zctx)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "envelope.h"
 #include "store.h"
+#include <zmq.h>
 
 /* Federation tuning: a batch carries at most BATCH_MAX envelopes and at most
  * two batches are unacknowledged per peer, so a FLASH message never waits
@@ -84,6 +85,15 @@ struct inbound_frame {
 	Liaison__PeerFrame *frame;
 };
 
+/* A connection to the metrics endpoint waiting for its request. */
+#define METRICS_CONNS 8
+struct metrics_conn {
+	int fd;
+	char req[512];
+	size_t len;
+	int64_t since;
+};
+
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
@@ -94,7 +104,9 @@ struct node {
 	struct sealer *sealer;
 	struct opener *opener;
 	struct store *store;
-	void *zctx, *router, *api, *zap, *metrics;
+	void *zctx, *router, *api, *zap;
+	int metrics_fd;                  /* -1: no metrics endpoint */
+	struct metrics_conn metrics_conns[METRICS_CONNS];
 	struct link *links;
 	size_t n_links;
 	struct subscriber *subs;
@@ -192,7 +204,11 @@ void api_admin(struct node *n, const uint8_t *rid, size_t rid_len, const char *c
 
 /* metrics.c */
 int metrics_open(struct node *n);
-void metrics_handle(struct node *n);
+void metrics_close(struct node *n);
+/* Fills the listening socket's and the connections' poll items (1 +
+ * METRICS_CONNS, or none without an endpoint); returns how many. */
+size_t metrics_pollitems(struct node *n, zmq_pollitem_t *items);
+void metrics_handle(struct node *n, const zmq_pollitem_t *items);
 
 /* api_subscribe.c */
 void sub_start(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
