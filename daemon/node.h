@@ -12,20 +12,20 @@
 #include "store.h"
 #include <zmq.h>
 
-/* Federation tuning: a batch carries at most BATCH_MAX envelopes and at most
- * two batches are unacknowledged per peer, so a FLASH message never waits
- * behind more than that much queued traffic. */
+/* Federation tuning. A batch carries at most BATCH_MAX envelopes; at most
+ * WINDOW batches are unacknowledged per peer, plus one FLASH-only batch when
+ * the window is full. A loop turn takes every queued FLASH batch, at most
+ * INBOUND_FRAMES_PER_TURN routine ones and API_REQUESTS_PER_TURN client
+ * requests, so a FLASH message or an acknowledgement never waits behind
+ * more than a batch of routine traffic; all a turn writes shares one commit. */
 #define BATCH_MAX 128
 #define BATCH_MAX_BYTES (2 * 1024 * 1024)
 #define WINDOW 2
 #define INBOUND_FRAMES_PER_TURN 1
-/* Work per loop turn is bounded so that a FLASH message, a client request or
- * an acknowledgement never waits behind more than a batch or two of routine
- * traffic; everything read in one turn shares one commit. */
 #define INBOUND_QUEUE_MAX 16
 #define API_REQUESTS_PER_TURN 64
-#define RESYNC_MS 2000
-#define LAZY_COMMIT_MS 50      /* resend hello when a sent batch is unanswered this long */
+#define RESYNC_MS 2000         /* resend hello when a sent batch is unanswered this long */
+#define LAZY_COMMIT_MS 50      /* longest a lazy transaction (receipt bookkeeping) stays open */
 #define KEEPALIVE_MS 5000
 #define SUB_HEARTBEAT_MS 5000
 #define SUB_TIMEOUT_MS 15000
