@@ -5,7 +5,7 @@
  * at || kind || "\0" || detail), with hash(0) all zero. A changed, removed or
  * reordered record breaks every later hash. Someone who can rewrite the
  * whole database can also rebuild the chain: the head hash is logged at
- * start and stop and shown by `status`, so an administrator who records it
+ * start and stop and shown by `liaison audit`, so an administrator who records it
  * elsewhere can detect that too. Stored envelopes are checked against their
  * records' envelope hashes. */
 #include <stdio.h>
