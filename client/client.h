@@ -133,6 +133,9 @@ int conn_timeout_error(const struct conn *c);
  * exit code after printing (a node error prints its message and returns its
  * code; *out is then NULL). */
 int conn_call(struct conn *c, Liaison__ApiRequest *req, Liaison__ApiReply **out);
+/* conn_call, and a reply of another kind is an error (printed; *out NULL). */
+int conn_call_expect(struct conn *c, Liaison__ApiRequest *req, Liaison__ApiReply__KindCase kind,
+		     Liaison__ApiReply **out);
 
 /* ---------------------------------------------------------------- render.c */
 

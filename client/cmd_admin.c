@@ -59,11 +59,7 @@ static int admin_call(struct client *cl, Liaison__ApiRequest *req, bool json)
 	Liaison__ApiReply *r = NULL;
 	int ret = client_connect(cl, &c);
 	if (ret == 0)
-		ret = conn_call(c, req, &r);
-	if (ret == 0 && (r->kind_case != LIAISON__API_REPLY__KIND_ADMIN || !r->admin)) {
-		client_err("the node sent an unexpected reply");
-		ret = CLIENT_EX_FAIL;
-	}
+		ret = conn_call_expect(c, req, LIAISON__API_REPLY__KIND_ADMIN, &r);
 	if (ret == 0 && json) {
 		json_t *j = json_pack("{s:s, s:I, s:s}", "message", r->admin->message, "records",
 				      (json_int_t)r->admin->records, "head", r->admin->head);

@@ -73,10 +73,10 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o)
 	g.envelope = o->envelope;
 	req.kind_case = LIAISON__API_REQUEST__KIND_GET;
 	req.get = &g;
-	ret = conn_call(c, &req, &r);
+	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_GET, &r);
 	if (ret)
 		return ret;
-	if (r->kind_case != LIAISON__API_REPLY__KIND_GET || !r->get || !r->get->message) {
+	if (!r->get->message) {
 		client_err("the node sent an unexpected reply");
 		ret = CLIENT_EX_FAIL;
 	} else if (o->envelope) {

@@ -56,14 +56,9 @@ int peers_run(struct conn *c, FILE *out, struct peers_opts *o)
 
 	req.kind_case = LIAISON__API_REQUEST__KIND_PEERS;
 	req.peers = &p;
-	ret = conn_call(c, &req, &r);
+	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_PEERS, &r);
 	if (ret)
 		return ret;
-	if (r->kind_case != LIAISON__API_REPLY__KIND_PEERS || !r->peers) {
-		client_err("the node sent an unexpected reply");
-		liaison__api_reply__free_unpacked(r, NULL);
-		return CLIENT_EX_FAIL;
-	}
 	if (o->json) {
 		json_t *j = render_peers_json(r->peers);
 		render_json_line(out, j);

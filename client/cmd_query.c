@@ -100,14 +100,9 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 
 	req.kind_case = LIAISON__API_REQUEST__KIND_QUERY;
 	req.query = &o->q;
-	ret = conn_call(c, &req, &r);
+	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_QUERY, &r);
 	if (ret)
 		return ret;
-	if (r->kind_case != LIAISON__API_REPLY__KIND_QUERY || !r->query) {
-		client_err("the node sent an unexpected reply");
-		liaison__api_reply__free_unpacked(r, NULL);
-		return CLIENT_EX_FAIL;
-	}
 	if (!o->json)
 		render_message_header(out);
 	for (size_t i = 0; i < r->query->n_messages; i++) {

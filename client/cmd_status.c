@@ -61,14 +61,9 @@ int status_run(struct conn *c, FILE *out, struct status_opts *o)
 	s.id.len = o->id_len;
 	req.kind_case = LIAISON__API_REQUEST__KIND_STATUS;
 	req.status = &s;
-	ret = conn_call(c, &req, &r);
+	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_STATUS, &r);
 	if (ret)
 		return ret;
-	if (r->kind_case != LIAISON__API_REPLY__KIND_STATUS || !r->status) {
-		client_err("the node sent an unexpected reply");
-		liaison__api_reply__free_unpacked(r, NULL);
-		return CLIENT_EX_FAIL;
-	}
 	if (o->json) {
 		json_t *j = render_status_json(r->status);
 		render_json_line(out, j);

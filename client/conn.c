@@ -327,3 +327,18 @@ int conn_call(struct conn *c, Liaison__ApiRequest *req, Liaison__ApiReply **out)
 	*out = r;
 	return 0;
 }
+
+int conn_call_expect(struct conn *c, Liaison__ApiRequest *req, Liaison__ApiReply__KindCase kind,
+		     Liaison__ApiReply **out)
+{
+	int ret = conn_call(c, req, out);
+	if (ret)
+		return ret;
+	if ((*out)->kind_case != kind) {
+		client_err("the node sent an unexpected reply");
+		liaison__api_reply__free_unpacked(*out, NULL);
+		*out = NULL;
+		return CLIENT_EX_FAIL;
+	}
+	return 0;
+}
