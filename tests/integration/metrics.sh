@@ -22,5 +22,16 @@ wait_until 5 bash -c "$(declare -f scrape); port=$port; scrape /metrics | grep -
 	fail "delivered counter did not reach 3: $(scrape /metrics | grep delivered)"
 scrape /metrics | grep -q '^liaison_peer_connected{peer="B"} 1' || fail "B not shown connected"
 scrape /nope | head -1 | grep -q 404 || fail "unknown path should be 404"
+
+# a client that connects and says nothing does not hold up another, and a
+# request that arrives in pieces is answered once it is whole
+exec 4<>"/dev/tcp/127.0.0.1/$port" || fail "idle connection"
+scrape /metrics | head -1 | grep -q 200 || fail "a silent connection held up another scrape"
+exec 5<>"/dev/tcp/127.0.0.1/$port" || fail "split connection"
+printf 'GET /met' >&5
+sleep 0.2
+printf 'rics HTTP/1.0\r\nHost: x\r\n\r\n' >&5
+timeout 5 cat <&5 | head -1 | grep -q 200 || fail "a request in two pieces was not answered"
+exec 4<&- 5<&-
 node_stop A
 node_stop B
