@@ -116,7 +116,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_BIN)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fixed_keys.h $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/liaison.pb-c.c $(DAEMON_SRC) $(CLIENT_SRC) $(LIBS)

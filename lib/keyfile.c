@@ -351,7 +351,6 @@ static void box_keypair_clamped(uint8_t pk[LIAISON_BOX_PK], uint8_t sk[LIAISON_B
 
 int key_generate(const char *name, enum cert_kind kind, struct liaison_key **out)
 {
-	uint8_t buf[CERT_SIGNED_MAX];
 	if (!out)
 		return LIAISON_E_INVALID;
 	*out = NULL;
@@ -374,10 +373,16 @@ int key_generate(const char *name, enum cert_kind kind, struct liaison_key **out
 	k->cert.created = (int64_t)time(NULL);
 	crypto_sign_keypair(k->cert.sign_pk, k->secret->sign_sk);
 	box_keypair_clamped(k->cert.box_pk, k->secret->box_sk);
-	size_t n = cert_signed_bytes(&k->cert, buf);
-	crypto_sign_detached(k->cert.sig, NULL, buf, n, k->secret->sign_sk);
+	cert_sign(&k->cert, k->secret->sign_sk);
 	*out = k;
 	return LIAISON_OK;
+}
+
+void cert_sign(struct liaison_cert *cert, const uint8_t sign_sk[LIAISON_SIGN_SK])
+{
+	uint8_t buf[CERT_SIGNED_MAX];
+	size_t n = cert_signed_bytes(cert, buf);
+	crypto_sign_detached(cert->sig, NULL, buf, n, sign_sk);
 }
 
 void key_destroy(struct liaison_key **key)

@@ -70,6 +70,8 @@ int cert_load(const char *path, struct liaison_cert *out);
 char *cert_format(const struct liaison_cert *cert);
 int cert_parse(const char *text, size_t len, struct liaison_cert *out);
 
+/* Sets the self-signature with the certificate's own signing key. */
+void cert_sign(struct liaison_cert *cert, const uint8_t sign_sk[LIAISON_SIGN_SK]);
 /* Checks the self-signature. */
 bool cert_verify(const struct liaison_cert *cert);
 

@@ -15,46 +15,10 @@
 #include "error.h"
 #include "keyfile.h"
 
-#define NOW 1800000000000LL
+#include "fixed_keys.h"
 
 static struct liaison_key alpha, bravo, charlie;
 static struct opener *opener;
-
-/* The certificate's self-signature, over the documented canonical bytes. */
-static void sign_cert(struct liaison_key *k)
-{
-	uint8_t buf[256];
-	size_t n = 0, nl = strlen(k->cert.name);
-	memcpy(buf, "liaison-cert-v1", 16);
-	n = 16;
-	memcpy(buf + n, k->cert.name, nl + 1);
-	n += nl + 1;
-	buf[n++] = (uint8_t)k->cert.kind;
-	for (int i = 7; i >= 0; i--)
-		buf[n++] = (uint8_t)((uint64_t)k->cert.created >> (8 * i));
-	memcpy(buf + n, k->cert.sign_pk, 32);
-	memcpy(buf + n + 32, k->cert.box_pk, 32);
-	n += 64;
-	crypto_sign_detached(k->cert.sig, NULL, buf, n, k->secret->sign_sk);
-}
-
-static void fixed_key(struct liaison_key *k, const char *name, uint8_t tag)
-{
-	uint8_t seed[32];
-	memset(seed, tag, sizeof seed);
-	k->secret = sodium_malloc(sizeof *k->secret);
-	if (!k->secret)
-		abort();
-	strcpy(k->cert.name, name);
-	k->cert.kind = CERT_NODE;
-	k->cert.created = NOW / 1000;
-	crypto_sign_seed_keypair(k->cert.sign_pk, k->secret->sign_sk, seed);
-	seed[0] ^= 0xff;
-	crypto_box_seed_keypair(k->cert.box_pk, k->secret->box_sk, seed);
-	sign_cert(k);
-	if (!cert_verify(&k->cert))
-		abort();
-}
 
 static const struct liaison_cert *lookup(void *ctx, const char *name)
 {
