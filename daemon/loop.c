@@ -84,7 +84,8 @@ static void finish_turn(struct node *n, bool force)
 	    time_mono_ms() - n->tx_opened < LAZY_COMMIT_MS)
 		return;
 	n->tx_urgent = false;
-	if (store_in_transaction(n->store)) {
+	bool wrote = store_in_transaction(n->store);
+	if (wrote) {
 		if (ok && store_commit(n->store) < 0) {
 			log_error("store commit failed: %s", store_errmsg(n->store));
 			ok = false;
@@ -96,7 +97,7 @@ static void finish_turn(struct node *n, bool force)
 		node_load_streams(n);
 		for (size_t i = 0; i < n->n_links; i++)
 			n->links[i].synced = false; /* resync both directions by hello */
-	} else {
+	} else if (wrote) {
 		n->max_pos = store_max_pos(n->store);
 	}
 	for (size_t i = 0; i < n->n_deferred; i++) {

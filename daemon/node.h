@@ -192,7 +192,6 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 struct msgview {
 	struct opened opened;
 	Liaison__Message msg;
-	Liaison__Recipient **unused;
 	char **to;
 };
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v);

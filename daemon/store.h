@@ -78,7 +78,6 @@ uint64_t store_max_sequence(struct store *s, const char *sender);
 /* Undelivered messages to peer in lane with stream_seq > after, in order. */
 typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, size_t len);
 int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
-uint64_t store_outbox_depth(struct store *s, const char *peer, int lane);
 /* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
 uint64_t store_first_pending(struct store *s, const char *peer, int lane);
 /* Queues again everything to peer in lane after seq (a peer that lost its store). */

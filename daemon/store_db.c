@@ -57,7 +57,6 @@ static const char *const sql[ST_COUNT_ALL] = {
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
 	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
-	[ST_OUTBOX_DEPTH] = "SELECT COUNT(*) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
 	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
 			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?) AND state = 0",

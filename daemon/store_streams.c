@@ -37,12 +37,6 @@ uint64_t store_max_stream_seq(struct store *s, const char *peer, int lane)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
-uint64_t store_outbox_depth(struct store *s, const char *peer, int lane)
-{
-	int64_t v = peer_lane_int(s, ST_OUTBOX_DEPTH, peer, lane);
-	return v < 0 ? 0 : (uint64_t)v;
-}
-
 uint64_t store_first_pending(struct store *s, const char *peer, int lane)
 {
 	int64_t v = peer_lane_int(s, ST_FIRST_PENDING, peer, lane);
