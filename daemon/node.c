@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 #include <sodium.h>
 #include "node.h"
@@ -69,11 +70,31 @@ static void *bind_curve_router(struct node *n, const char *endpoint, const char 
 	return s;
 }
 
+/* An ipc api socket gets 0660 whatever the umask: its owner and group may
+ * connect (CURVE and the [client] list still decide who is admitted); the
+ * folder that holds it decides who can reach it at all (0750 under systemd,
+ * see liaisond(8)). Until this chmod the socket has the umask's mode, which
+ * grants no one else write access (connect) under the usual umasks. */
+static int api_socket_mode(const char *endpoint)
+{
+	if (strncmp(endpoint, "ipc://", 6) || endpoint[6] == '@')
+		return 0; /* tcp, or an abstract socket: no file */
+	const char *path = endpoint + 6;
+	if (chmod(path, 0660) < 0) {
+		log_error("api socket %s: cannot set mode 0660: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 {
 	char err[512];
 	memset(n, 0, sizeof(*n));
+	/* before anything can fail: node_destroy closes every slot that is not -1 */
 	n->metrics_fd = -1;
+	for (size_t i = 0; i < METRICS_CONNS; i++)
+		n->metrics_conns[i].fd = -1;
 	n->conf = conf;
 	n->key = key;
 	n->started = time_now_ms();
@@ -103,7 +124,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
 	n->router = bind_curve_router(n, conf->listen, "peer", batch_max);
 	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
-	if (!n->router || !n->api || metrics_open(n) < 0)
+	if (!n->router || !n->api || api_socket_mode(conf->api) < 0 || metrics_open(n) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n_links; i++)
 		if (link_open(n, &n->links[i]) < 0)
