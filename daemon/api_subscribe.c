@@ -138,8 +138,7 @@ static void send_batch(struct node *n, struct subscriber *s, Liaison__Message **
 	size_t len;
 	uint8_t *buf = api_reply_pack(&r, &len);
 	if (buf)
-		node_send_frame(n->api, s->rid, s->rid_len, buf, len);
-	free(buf);
+		node_send_owned(n->api, s->rid, s->rid_len, buf, len);
 	s->last_sent = time_mono_ms();
 }
 

@@ -140,10 +140,8 @@ void node_destroy(struct node *n)
 		free(n->links[i].endpoint);
 	}
 	free(n->links);
-	for (size_t i = 0; i < n->n_deferred; i++) {
-		free(n->deferred[i].ok_frame);
-		free(n->deferred[i].fail_frame);
-	}
+	for (size_t i = 0; i < n->n_deferred; i++)
+		deferred_drop(&n->deferred[i], NULL);
 	free(n->deferred);
 	free(n->subs);
 	if (n->router)
@@ -208,8 +206,10 @@ int node_reload(struct node *n, struct config *conf)
 	char detail[128];
 	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu clients=%zu", conf->n_peers, kept,
 		 added, removed, conf->n_clients);
-	if (node_tx(n) == 0)
-		store_audit(n->store, "reload", detail);
+	if (node_tx(n) == 0 && store_audit(n->store, "reload", detail) < 0) {
+		log_error("audit record of the reload not written: %s", store_errmsg(n->store));
+		n->tx_failed = true;
+	}
 	log_info("reloaded configuration: %s", detail);
 	return 0;
 }

@@ -207,8 +207,12 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
-		if (rj->id.len == 16 && node_tx_lazy(n) == 0)
-			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
+		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
+		    store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0) {
+			/* not kept: the peer rejects it again when it is resent */
+			log_error("store: %s", store_errmsg(n->store));
+			n->tx_failed = true;
+		}
 	}
 	apply_marks(l, ack->marks, ack->n_marks);
 	if (l->inflight > 0)
