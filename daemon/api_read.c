@@ -260,20 +260,21 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			return;
 		}
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
-		if (rl)
-			rl->n = n;
 		if (!rl) {
 			api_error(n, rid, rid_len, request_id, 1, "out of memory");
-		} else if (store_recipients(n->store, fd.pos, take_rcpt, rl) < 0) {
-			api_error(n, rid, rid_len, request_id, 1, "cannot read the recipients: %s",
-				  store_errmsg(n->store));
 		} else {
-			s.id = fd.v.msg.id;
-			s.recipients = rl->ptrs;
-			s.n_recipients = rl->count;
-			api_reply(n, rid, rid_len, &r);
+			rl->n = n;
+			if (store_recipients(n->store, fd.pos, take_rcpt, rl) < 0) {
+				api_error(n, rid, rid_len, request_id, 1, "cannot read the recipients: %s",
+					  store_errmsg(n->store));
+			} else {
+				s.id = fd.v.msg.id;
+				s.recipients = rl->ptrs;
+				s.n_recipients = rl->count;
+				api_reply(n, rid, rid_len, &r);
+			}
+			free(rl);
 		}
-		free(rl);
 		msgview_clear(&fd.v);
 		return;
 	}
