@@ -209,7 +209,7 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
 		    store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0) {
-			/* not kept: the peer rejects it again when it is resent */
+			/* the turn is dropped; the message stays pending here */
 			log_error("store: %s", store_errmsg(n->store));
 			n->tx_failed = true;
 		}

@@ -37,4 +37,18 @@ node_stop A
 n=$(sqlite3 "$T/A/data/liaison.db" "SELECT COUNT(*) FROM audit WHERE kind = 'release-refused'")
 assert_eq "$n" 1 "release-refused records after the fault"
 "$LIAISOND" -c "$T/A/liaisond.conf" --verify-audit >/dev/null || fail "audit chain of A broken at the end"
+
+# a peer's rejection that A cannot record: logged, and A does not claim it
+sqlite3 "$T/A/data/liaison.db" "CREATE TRIGGER fault BEFORE UPDATE OF state ON recipients
+	WHEN NEW.state = 3 BEGIN SELECT RAISE(ABORT, 'injected fault'); END;" || fail "cannot add the trigger"
+node_start A
+node_stop B
+id=$(cli A send warning --to B --expires 2s --title short --body lived) || fail "send"
+sleep 3 # B is down until the message has expired; B then rejects it
+node_start B
+wait_until 15 grep -q "error: store: recipient state: .*injected fault" "$T/A/liaisond.log" ||
+	fail "a failed write of a rejection was not logged"
+state=$(cli A reader status "$id" --json | jq -r '.recipients[] | select(.node == "B") | .state')
+[ "$state" != rejected ] || fail "A shows a rejection its store does not hold"
+node_stop A
 node_stop B
