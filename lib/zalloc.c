@@ -23,6 +23,11 @@ void *zalloc(size_t size)
 	return h + 1;
 }
 
+size_t zalloc_size(const void *p)
+{
+	return ((const zheader *)p - 1)->size;
+}
+
 void zfree(void *p)
 {
 	if (!p)

@@ -11,6 +11,8 @@
 void *zalloc(size_t size);
 /* Wipes the whole block (sodium_memzero), then frees it; accepts NULL. */
 void zfree(void *p);
+/* The size a block from zalloc was asked with. */
+size_t zalloc_size(const void *p);
 /* Wipes len bytes at p, then free(p): for blocks from plain malloc whose
  * length the caller knows; accepts NULL. */
 void zfree_len(void *p, size_t len);

@@ -20,6 +20,7 @@ static void test_blocks(void **state)
 		uint8_t *p = zalloc(size);
 		assert_non_null(p);
 		assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+		assert_int_equal(zalloc_size(p), size);
 		memset(p, 0xa5, size);
 		zfree(p);
 	}
