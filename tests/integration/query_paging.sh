@@ -2,8 +2,8 @@
 # A reader's query is answered in pages of a few MiB: 30 messages of 300 KB
 # come back complete and in order through several pages (the client fetches
 # them itself), --limit still keeps the newest N, and the node's peak memory
-# grows by about a page, not by the whole answer. Also: an odd-length id
-# prefix keeps its last digit.
+# grows by about a page, not by the whole answer; a subscriber's batches
+# likewise. Also: an odd-length id prefix keeps its last digit.
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
 node_start A
@@ -42,6 +42,17 @@ if ldd "$LIAISOND" | grep -q libasan; then
 	note "sanitizer build: its quarantine holds freed memory, the RSS bound is not checked"
 else
 	[ $((after_kb - before_kb)) -lt 25000 ] || fail "node peak RSS grew by $((after_kb - before_kb)) kB"
+fi
+
+# a subscriber's batches are bounded the same way: all 30 arrive, in
+# order, and the node's peak stays about where the query left it
+timeout 60 "$LIAISON" -c "$T/B/reader.conf" subscribe --since 1h --count $n --json >"$T/sub.json" ||
+	fail "subscribe"
+jq -r .id "$T/sub.json" | cmp -s - "$T/ids" || fail "subscribe: ids differ from what was sent, in order"
+sub_kb=$(hwm)
+note "subscribe of $n x 300 KB: node peak RSS ${after_kb} -> ${sub_kb} kB"
+if ! ldd "$LIAISOND" | grep -q libasan; then
+	[ $((sub_kb - before_kb)) -lt 25000 ] || fail "node peak RSS grew by $((sub_kb - before_kb)) kB with a subscriber"
 fi
 
 # --limit N keeps the newest N across pages, still oldest first
