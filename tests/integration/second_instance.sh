@@ -27,8 +27,11 @@ wait_until 15 cli B reader get "$id" || fail "B never got $id"
 id2=$(cli B send status --to A --title "to A" --body "reply") || fail "send from B"
 wait_until 15 cli A reader get "$id2" || fail "A never got $id2"
 
-# kill -9 leaves no stale lock: a new start works at once
+# kill -9 leaves no stale lock: --check sees none, a new start works at once
 node_kill A
+[ -f "$T/A/data/liaisond.lock" ] || fail "the lock file is gone"
+out=$("$LIAISOND" -c "$T/A/liaisond.conf" --check) || fail "--check after kill -9"
+echo "$out" | grep -q "in use" && fail "--check after kill -9 still says: $out"
 node_start A
 cli A reader get "$id2" >/dev/null || fail "A lost $id2 across the restart"
 newpid=$(node_pid A)
