@@ -481,6 +481,8 @@ static void test_render_status_peers(void **state)
 	Liaison__StatusReply st = LIAISON__STATUS_REPLY__INIT;
 	Liaison__QueueDepth q = LIAISON__QUEUE_DEPTH__INIT, *qs[] = {&q};
 	Liaison__Counter cn = LIAISON__COUNTER__INIT, *cs[] = {&cn};
+	Liaison__Counter rn = LIAISON__COUNTER__INIT, *rs[] = {&rn};
+	Liaison__QueueDepth pq = LIAISON__QUEUE_DEPTH__INIT, *pqs[] = {&pq};
 	Liaison__PeerInfo pi = LIAISON__PEER_INFO__INIT, *ps[] = {&pi};
 	Liaison__PeersReply pr = LIAISON__PEERS_REPLY__INIT;
 	json_t *j;
@@ -498,7 +500,16 @@ static void test_render_status_peers(void **state)
 	cn.value = 9;
 	st.n_counters = 1;
 	st.counters = cs;
+	st.version = "0.3.0";
+	st.store_bytes = 40960;
+	rn.name = "signature";
+	rn.value = 3;
+	st.n_rejected_by_reason = 1;
+	st.rejected_by_reason = rs;
 	j = render_status_json(&st);
+	assert_string_equal(json_string_value(json_object_get(j, "version")), "0.3.0");
+	assert_int_equal(json_integer_value(json_object_get(j, "store_bytes")), 40960);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "rejected_by_reason"), "signature")), 3);
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "ALPHA");
 	assert_int_equal(json_integer_value(json_object_get(j, "peers_connected")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "queues"), "FLASH")), 5);
@@ -511,6 +522,12 @@ static void test_render_status_peers(void **state)
 	pi.connected = true;
 	pi.max_classification = LIAISON__CLASSIFICATION__RESTRICTED;
 	pi.queued = 4;
+	pq.precedence = LIAISON__PRECEDENCE__ROUTINE;
+	pq.depth = 4;
+	pi.queues = pqs;
+	pi.n_queues = 1;
+	pi.down_since = 0;
+	pi.lag_seconds = 0;
 	pr.n_peers = 1;
 	pr.peers = ps;
 	j = render_peers_json(&pr);
@@ -518,7 +535,24 @@ static void test_render_status_peers(void **state)
 	assert_string_equal(json_string_value(json_object_get(p0, "name")), "BRAVO");
 	assert_true(json_is_true(json_object_get(p0, "connected")));
 	assert_string_equal(json_string_value(json_object_get(p0, "max_classification")), "RESTRICTED");
-	assert_int_equal(json_integer_value(json_object_get(p0, "queued")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(p0, "queued"), "ROUTINE")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(p0, "queued"), "FLASH")), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "kind")), "peer");
+	assert_true(json_is_null(json_object_get(p0, "down_since")));
+	assert_true(json_is_null(json_object_get(p0, "last_error")));
+	assert_int_equal(json_integer_value(json_object_get(p0, "lag_seconds")), 0);
+	json_decref(j);
+
+	/* a link that is down: since when, its lag and why */
+	pi.connected = false;
+	pi.down_since = 1764655038000;
+	pi.lag_seconds = 252;
+	pi.last_error = "disconnected";
+	j = render_peers_json(&pr);
+	p0 = json_array_get(json_object_get(j, "peers"), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "down_since")), "2025-12-02T05:57:18Z");
+	assert_int_equal(json_integer_value(json_object_get(p0, "lag_seconds")), 252);
+	assert_string_equal(json_string_value(json_object_get(p0, "last_error")), "disconnected");
 	json_decref(j);
 }
 
