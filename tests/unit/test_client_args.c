@@ -144,7 +144,7 @@ static void test_global_timeout(void **state)
 	struct client cl;
 	(void)state;
 	client_init(&cl);
-	assert_true(cl.timeout_s == 10.0);
+	assert_true(cl.timeout_s == 5.0);
 	assert_int_equal(client_global_opt(&cl, OPT_TIMEOUT, "2.5"), 1);
 	assert_true(cl.timeout_s == 2.5);
 	assert_int_equal(client_global_opt(&cl, OPT_TIMEOUT, "0"), -1);
