@@ -39,6 +39,7 @@ node_stop B
 wait_until 10 bash -c "$(declare -f cli peer_b); T=$T LIAISON=$LIAISON; peer_b | jq -e '.connected == false'" ||
 	fail "B never shown down: $(peer_b)"
 gen_batch status B 3 ROUTINE down | cli A send --batch - >/dev/null 2>"$T/batch.err" || fail "send --batch"
+grep -qx '3 sent in [0-9.]* s ([0-9]*/s)' "$T/batch.err" || fail "batch summary: $(cat "$T/batch.err")"
 cli A send warning --to B --title "flash while down" --body x >/dev/null || fail "send FLASH"
 sleep 2.5
 peer_b >"$T/pb"
@@ -58,11 +59,24 @@ awk '$1 == "liaison_peer_lag_seconds{peer=\"B\"}" && $2 >= 2 { ok = 1 } END { ex
 	fail "lag metric: $(grep lag "$T/m")"
 grep -q '^# TYPE liaison_rejected_total counter' "$T/m" || fail "rejected_total metric"
 
+# on a terminal, send --batch draws a counter line before its summary
+if command -v script >/dev/null; then
+	gen_batch status B 300 ROUTINE tty >"$T/tty.jsonl"
+	script -qec "$LIAISON -c $T/A/officer.conf send --batch $T/tty.jsonl >/dev/null" /dev/null >"$T/tty.out" ||
+		fail "send --batch on a terminal: $(cat "$T/tty.out")"
+	grep -q $'\rsent [0-9]* of 300' "$T/tty.out" || fail "no counter line on a terminal: $(cat -v "$T/tty.out")"
+	grep -q '300 sent in [0-9.]* s' "$T/tty.out" || fail "no summary on a terminal: $(cat -v "$T/tty.out")"
+	queued=304
+else
+	note "script(1) missing: the counter line on a terminal is not checked"
+	queued=4
+fi
+
 # B comes back: the queue drains, the outage is logged with what was caught up
 node_start B
 wait_until 15 bash -c "$(declare -f cli peer_b); T=$T LIAISON=$LIAISON; peer_b | jq -e '.queued.ROUTINE == 0 and .queued.FLASH == 0'" ||
 	fail "queue to B did not drain: $(peer_b)"
-wait_until 5 grep -q 'B back after [0-9hms]*: 4 queued messages delivered in [0-9.]* s' "$T/A/liaisond.log" ||
+wait_until 5 grep -q "B back after [0-9hms]*: $queued queued messages delivered in [0-9.]* s" "$T/A/liaisond.log" ||
 	fail "no catch-up line: $(grep -i back "$T/A/liaisond.log")"
 peer_b | jq -e '.connected and .down_since == null and .lag_seconds == 0' >/dev/null || fail "B back: $(peer_b)"
 
