@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "../../client/client.h"
+#include "ini_cases.h"
 #include "timefmt.h"
 
 static char tmpdir[] = "/tmp/liaison-client-args.XXXXXX";
@@ -83,9 +84,10 @@ static void test_conf_errors_name_line(void **state)
 	assert_string_equal(err, want);
 	assert_null(c.api);
 
+	/* named at its header, as liaisond does */
 	write_file("badsec.conf", "[node]\napi = ipc:///x\n", path, sizeof(path));
 	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s:2: unknown section [node]", path);
+	snprintf(want, sizeof(want), "%s:1: unknown section [node]", path);
 	assert_string_equal(err, want);
 
 	write_file("garbage.conf", "api = ipc:///x\nthis is not ini\n", path, sizeof(path));
@@ -96,6 +98,27 @@ static void test_conf_errors_name_line(void **state)
 	snprintf(path, sizeof(path), "%s/missing.conf", tmpdir);
 	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file"));
+}
+
+/* The same broken lines give the same errors as in liaisond's
+ * configuration (test_daemon_config.c runs these cases too). */
+static void test_conf_shared_ini_errors(void **state)
+{
+	char path[512], err[512], text[512];
+	struct client_conf c;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/shared.conf", tmpdir);
+	for (size_t i = 0; i < sizeof(ini_cases) / sizeof(ini_cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("[client]\n", f);
+		assert_int_equal(fwrite(ini_cases[i].text, 1, ini_cases[i].len, f), ini_cases[i].len);
+		fclose(f);
+		assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
+		snprintf(text, sizeof(text), "%s%s", path, ini_cases[i].want);
+		if (strcmp(err, text) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, text);
+	}
 }
 
 static void test_conf_resolve_sources(void **state)
@@ -562,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_conf_plain_and_relative),
 		cmocka_unit_test(test_conf_client_section),
 		cmocka_unit_test(test_conf_errors_name_line),
+		cmocka_unit_test(test_conf_shared_ini_errors),
 		cmocka_unit_test(test_conf_resolve_sources),
 		cmocka_unit_test(test_global_timeout),
 		cmocka_unit_test(test_send_title_body),
