@@ -441,7 +441,7 @@ void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 			e->last_seen ? iso : "-",
 			e->max_classification ? label_classification_name(e->max_classification) : "-",
 			str(e->fingerprint), str(e->endpoint));
-		if (e->last_error && e->last_error[0])
+		if (!e->connected && e->last_error && e->last_error[0]) /* --json has it always */
 			fprintf(out, "%-12s  last error: %s\n", "", e->last_error);
 	}
 }

@@ -44,7 +44,7 @@ int link_open(struct node *n, struct link *l)
 	static unsigned generation;
 	snprintf(mon, sizeof(mon), "inproc://link-monitor-%s-%u", l->name, ++generation);
 	if (zmq_socket_monitor(l->dealer, mon,
-			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) < 0)
 		return -1;
@@ -122,6 +122,9 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->synced = false;
 			l->inflight = 0;
 			send_hello(n, l);
+		} else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
+			/* libzmq retries on its own; only tell the operator why it is down */
+			link_health_error(l, "cannot connect to %s (retrying)", l->endpoint);
 		} else if (event == ZMQ_EVENT_DISCONNECTED) {
 			if (l->connected)
 				log_info("peer %s: disconnected", l->name);
