@@ -126,10 +126,10 @@ void link_handle_monitor(struct node *n, struct link *l)
 			/* libzmq retries on its own; only tell the operator why it is down */
 			link_health_error(l, "cannot connect to %s (retrying)", l->endpoint);
 		} else if (event == ZMQ_EVENT_DISCONNECTED) {
-			if (l->connected)
+			if (l->connected) {
 				log_info("peer %s: disconnected", l->name);
-			if (l->connected)
 				link_health_error(l, "disconnected");
+			}
 			link_health_down(l);
 			l->connected = l->synced = false;
 			l->inflight = 0;

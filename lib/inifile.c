@@ -138,15 +138,19 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	f->line++;
 	char *s = f->buf;
-	for (ssize_t i = 0; i < n; i++) {
+	/* the line ending ("\n" or "\r\n") is not part of the line */
+	ssize_t body = n;
+	if (body > 0 && s[body - 1] == '\n')
+		body--;
+	if (body > 0 && s[body - 1] == '\r')
+		body--;
+	for (ssize_t i = 0; i < body; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\0') {
 			inifile_fail(f, f->line, "line contains a NUL byte");
 			return NULL;
 		}
-		if ((c < 0x20 && c != '\t' && c != '\n' && !(c == '\r' && i == n - 2 && s[n - 1] == '\n') &&
-		     !(c == '\r' && i == n - 1)) ||
-		    c == 0x7f) {
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			inifile_fail(f, f->line, "line contains a control character (0x%02x)", c);
 			return NULL;
 		}

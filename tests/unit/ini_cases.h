@@ -31,6 +31,7 @@ static const struct ini_case ini_cases[] = {
 	INI_CASE("key = a\x01.key\n", ":2: line contains a control character (0x01)"),
 	INI_CASE("; a comment\x1b[2J\n", ":2: line contains a control character (0x1b)"),
 	INI_CASE("key = a\0.key\n", ":2: line contains a NUL byte"),
+	INI_CASE("key = a\r.key\r\n", ":2: line contains a control character (0x0d)"),
 	INI_CASE("key = " INI_LONG_VALUE "\n", ":2: line too long (at most 197 characters)"),
 };
 

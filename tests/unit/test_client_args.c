@@ -60,6 +60,19 @@ static void test_conf_plain_and_relative(void **state)
 	assert_null(c.api);
 }
 
+static void test_conf_crlf(void **state)
+{
+	char path[512], err[512];
+	struct client_conf c;
+	(void)state;
+	/* a file written on Windows: line endings are not control characters */
+	write_file("crlf.conf", "[client]\r\napi = ipc:///x.sock\r\nkey = /k.key ; here\r\n", path, sizeof(path));
+	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.api, "ipc:///x.sock");
+	assert_string_equal(c.key, "/k.key");
+	conf_clear(&c);
+}
+
 static void test_conf_client_section(void **state)
 {
 	char path[512], err[512];
@@ -586,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_conf_client_section),
 		cmocka_unit_test(test_conf_errors_name_line),
 		cmocka_unit_test(test_conf_shared_ini_errors),
+		cmocka_unit_test(test_conf_crlf),
 		cmocka_unit_test(test_conf_resolve_sources),
 		cmocka_unit_test(test_global_timeout),
 		cmocka_unit_test(test_send_title_body),
