@@ -69,7 +69,9 @@ static int load(const char *path, struct config **conf, struct liaison_key **key
 static int no_core_dumps(void)
 {
 	struct rlimit none = { 0, 0 };
-	if (setrlimit(RLIMIT_CORE, &none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+	/* prlimit, not setrlimit: the unit's SystemCallFilter refuses the
+	 * setrlimit system call (@resources) and allows prlimit64 */
+	if (prlimit(0, RLIMIT_CORE, &none, NULL) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		fprintf(stderr, "liaisond: cannot turn core dumps off: %s\n", strerror(errno));
 		return -1;
 	}
