@@ -150,8 +150,8 @@ fuzz-run: fuzz
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-soak.sh
 
 # `make soak`: the long forms. Each piece is a script of its own.
-soak: fuzz
-	@BUILD=$(BUILD) FUZZ_SECONDS=3600 scripts/fuzz-soak.sh
+soak: fuzz all tests
+	@BUILD=$(BUILD) FUZZ_SECONDS=3600 STORM_FRAMES=500000 scripts/fuzz-soak.sh
 
 # Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags

@@ -5,7 +5,9 @@
 # executions, coverage, corpus size and findings. Inputs found grow a working
 # corpus under $BUILD/fuzz-corpus/NAME (seeded from tests/fuzz/corpus/NAME,
 # which is never written); crashes, leaks and timeouts go to
-# $BUILD/fuzz-findings/NAME/. Exits 1 if any target found something.
+# $BUILD/fuzz-findings/NAME/. With STORM_FRAMES=N it then sends N mutated
+# frames to each socket of a running node (tests/integration/frame_storm.sh;
+# `make soak` sends 500000). Exits 1 if anything found something.
 # usage: scripts/fuzz-soak.sh [PATTERN]   only targets whose name contains PATTERN
 set -u
 cd "$(dirname "$0")/.."
@@ -65,4 +67,12 @@ while [ "$running" -gt 0 ]; do
 	wait -n || failed=1
 	running=$((running - 1))
 done
+if [ -n "${STORM_FRAMES:-}" ]; then
+	if BUILD=$BUILD STORM_FRAMES=$STORM_FRAMES bash tests/integration/frame_storm.sh >"$logs/frame_storm.log" 2>&1; then
+		grep '^frame_storm:' "$logs/frame_storm.log"
+	else
+		echo "frame_storm: FAILED (see $logs/frame_storm.log)"
+		failed=1
+	fi
+fi
 exit $failed

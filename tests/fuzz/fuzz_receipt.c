@@ -3,6 +3,9 @@
  * receipt_verify against the peer's pinned certificate (fixed keys, the same
  * as the other targets'). A receipt that verifies must re-sign to the same
  * bytes (Ed25519 is deterministic) and every id it names must be readable.
+ * A hostile but pinned peer signs whatever receipt body it likes, so the
+ * same bytes are also taken as a receipt body, signed with the peer's key
+ * and verified: that reaches the parsing behind the signature check.
  *
  * Seed corpus: tests/fuzz/corpus/receipt/ (receipts signed by BRAVO; built
  * with -DFUZZ_MAKE_SEEDS this file is the program that wrote them:
@@ -39,11 +42,40 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+static void check(const Liaison__SignedReceipt *sr);
+
+/* data as the receipt body of a peer that signs what it likes */
+static void signed_body(const uint8_t *data, size_t size)
+{
+	static const char prefix[] = "liaison-receipt-v1"; /* signed with its NUL */
+	uint8_t sig[crypto_sign_BYTES], *m = malloc(sizeof prefix + size);
+	if (!m)
+		return;
+	memcpy(m, prefix, sizeof prefix);
+	memcpy(m + sizeof prefix, data, size);
+	crypto_sign_detached(sig, NULL, m, sizeof prefix + size, bravo.secret->sign_sk);
+	free(m);
+	Liaison__SignedReceipt sr = LIAISON__SIGNED_RECEIPT__INIT;
+	sr.receipt.data = (uint8_t *)data;
+	sr.receipt.len = size;
+	sr.signature.data = sig;
+	sr.signature.len = sizeof sig;
+	check(&sr);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	signed_body(data, size);
 	Liaison__SignedReceipt *sr = liaison__signed_receipt__unpack(NULL, size, data);
 	if (!sr)
 		return 0;
+	check(sr);
+	liaison__signed_receipt__free_unpacked(sr, NULL);
+	return 0;
+}
+
+static void check(const Liaison__SignedReceipt *sr)
+{
 	Liaison__DeliveryReceipt *r = NULL;
 	if (receipt_verify(&bravo.cert, sr, &r) == LIAISON_OK) {
 		if (!r)
@@ -67,8 +99,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (r) {
 		abort(); /* a failed check must leave nothing behind */
 	}
-	liaison__signed_receipt__free_unpacked(sr, NULL);
-	return 0;
 }
 
 #else
