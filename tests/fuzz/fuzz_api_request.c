@@ -3,7 +3,8 @@
  * payload and labels of a send rendered to JSON and parsed back as the
  * client's --file input is. As a reply (what the client receives): the
  * messages of a query, get or subscribe reply, and the status and peers
- * replies, rendered through pbjson_from_message as `--json` prints them.
+ * replies, rendered through pbjson_from_message and through the client's
+ * own renderers, as `liaison` prints them (lines, blocks and `--json`).
  *
  * The seed corpus (tests/fuzz/corpus/api_request/) holds valid requests and
  * replies. Built with -DFUZZ_MAKE_SEEDS this file is the program that wrote
@@ -14,12 +15,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "client.h"
 #include "liaison.pb-c.h"
 #include "pbjson.h"
 
 #ifndef FUZZ_MAKE_SEEDS
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
+		abort();
+	return 0;
+}
+
+static void render_json(json_t *j)
+{
+	if (j)
+		render_json_line(devnull, j);
+	json_decref(j);
+}
 
 /* Renders m as JSON, prints it to a string and, when asked, parses that
  * JSON back into a message of the same type (as `send --file` would). */
@@ -47,6 +68,9 @@ static void render_messages(Liaison__Message **msgs, size_t n)
 		render(&msgs[i]->base, false);
 		if (msgs[i]->payload)
 			render(&msgs[i]->payload->base, true);
+		render_message_line(devnull, msgs[i]);
+		render_message_block(devnull, msgs[i]);
+		render_json(render_message_json(msgs[i]));
 	}
 }
 
@@ -80,9 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case LIAISON__API_REPLY__KIND_STATUS:
 			render(&rep->status->base, false);
+			render_status_text(devnull, rep->status);
+			render_json(render_status_json(rep->status));
 			break;
 		case LIAISON__API_REPLY__KIND_PEERS:
 			render(&rep->peers->base, false);
+			render_peers_text(devnull, rep->peers);
+			render_json(render_peers_json(rep->peers));
 			break;
 		default:
 			render(&rep->base, false);
