@@ -2,9 +2,9 @@
  * derived from fixed seeds, their certificates, an envelope sealed from one
  * to the other, a delivery receipt signed by the recipient, and one-bit
  * forgeries of each. The committed files are what the tests read; this
- * program documents how they were made and can make them again (keys,
- * certificates and receipts come out identical; the envelope differs,
- * since sealing draws fresh random keys and nonces).
+ * program documents how they were made and can make them again (keys and
+ * certificates come out identical; the envelope differs, since sealing
+ * draws a fresh id, keys and nonces, and so does the receipt naming it).
  *
  *   make_golden DIR              writes the vectors into DIR (replacing them)
  *   make_golden big FILE BYTES   seals an envelope with a BYTES-long payload
