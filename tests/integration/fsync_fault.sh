@@ -11,6 +11,10 @@ if ! command -v fiu-run >/dev/null || ! command -v fiu-ctrl >/dev/null; then
 	exit 0
 fi
 fed_setup A B
+if ldd "$LIAISOND" 2>/dev/null | grep -q libasan; then
+	echo "skipped: libfiu's preload and ASan's runtime cannot share a process (SANITIZE=1 build)"
+	exit 0
+fi
 # B runs under libfiu's POSIX preload with remote control through $T/fiu-PID
 cat >"$T/liaisond-fiu" <<EOF
 #!/bin/sh

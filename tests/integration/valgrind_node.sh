@@ -8,6 +8,10 @@ if ! command -v valgrind >/dev/null; then
 	echo "skipped: valgrind not installed"
 	exit 0
 fi
+if ldd "$LIAISOND" 2>/dev/null | grep -q libasan; then
+	echo "skipped: valgrind cannot run a SANITIZE=1 build (ASan is already watching it)"
+	exit 0
+fi
 fed_setup A B
 cat >"$T/liaisond-vg" <<EOF
 #!/bin/sh
