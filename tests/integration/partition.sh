@@ -31,6 +31,12 @@ teardown() {
 	cleanup
 }
 trap teardown EXIT
+trap 'exit 143' TERM INT
+# namespaces an earlier run left behind when it was killed outright
+for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^lz[0-9]+[abcx]$'); do
+	p=${n#lz}
+	kill -0 "${p%?}" 2>/dev/null || ip netns del "$n"
+done
 ip netns add "$BR" || skip "cannot make network namespaces here"
 ip -n "$BR" link add br0 type bridge || fail "bridge"
 ip -n "$BR" link set br0 up
