@@ -2,8 +2,10 @@
 # Storage faults injected with libfiu into B while A sends to it: first every
 # fsync/fdatasync fails, then one pwrite in three. A commit that failed is
 # never acknowledged: B's own officer gets an error and no id, A keeps what it
-# sent (nothing becomes "delivered") and B stays up. Once the fault is lifted
-# A's messages arrive exactly once, in A's order, and B's store is intact.
+# sent (nothing becomes "delivered") and B stays up; a send refused just
+# before B is killed under the fault does not come back with the restart.
+# Once the fault is lifted A's messages arrive exactly once, in A's order,
+# and B's store is intact.
 # Needs fiu-run and fiu-ctrl (Debian fiu-utils); skipped without them.
 . "$(dirname "$0")/lib.sh"
 if ! command -v fiu-run >/dev/null || ! command -v fiu-ctrl >/dev/null; then
@@ -80,6 +82,37 @@ note "pwrite: $(($(grep -c 'store commit failed' "$T/B/liaisond.log") - before_f
 fiu "disable name=posix/io/rw/pwrite"
 wait_until 30 has_n 300 || fail "after pwrite returned, B holds $(count_query B --from A) of 300"
 
+# round 3: B dies while its fsync fails. A commit whose fsync failed has
+# written its frames to the WAL all the same; the send refused just before
+# the crash must not come back with the restart, nor reach A. A is stopped
+# meanwhile, so that no later commit of B's overwrites those frames first,
+# and a reader holds a snapshot of B's store so that the checkpoint cannot
+# catch up with the WAL, as under load (a WAL that was wholly checkpointed
+# starts over, and its header's fsync fails before any frame is written).
+node_stop A
+mkfifo "$T/reader.in"
+sqlite3 "$T/B/data/liaison.db" <"$T/reader.in" >"$T/reader.out" 2>&1 &
+reader=$!
+PIDS+=("$reader")
+exec 7>"$T/reader.in"
+echo "BEGIN; SELECT count(*) FROM messages;" >&7
+wait_until 10 test -s "$T/reader.out" || fail "the reader did not start: $(cat "$T/reader.out")"
+cli B send sitrep --to A --title "before the crash" --body x >>"$T/b_acked.ids" || fail "B's send before the crash"
+fiu "enable name=posix/io/sync/fsync"
+fiu "enable name=posix/io/sync/fdatasync"
+cli B send sitrep --to A --title ghost --body "refused, then a crash" >"$T/ghost.out" 2>&1 &&
+	fail "a send was acknowledged while every fsync fails: $(cat "$T/ghost.out")"
+node_kill B
+# the reader goes too, killed (closing, the last connection would check-
+# point and remove the WAL): B's restart then recovers the WAL from the
+# file, as after any crash
+kill -KILL "$reader"
+wait "$reader" 2>/dev/null
+exec 7>&-
+node_start B
+node_start A
+note "crash under the fault: $(cat "$T/ghost.out")"
+
 # exactly once, in A's order; A's queues drain; B's acknowledged sends reached A
 held_at_b >"$T/got.ids"
 assert_eq "$(wc -l <"$T/got.ids")" 300 "messages from A at B"
@@ -91,6 +124,11 @@ for id in $(cat "$T/b_acked.ids" 2>/dev/null); do
 done
 after=$(cli B send sitrep --to A --title after --body x) || fail "B refuses sends after the fault"
 wait_until 20 cli A reader get "$after" || fail "A never got B's message after the fault"
+# B's messages keep their order, so A holding "after" means it holds all before
+for n in A B; do
+	cli "$n" reader query --json --limit 10000 --from B | jq -r .body.title | grep -qx ghost &&
+		fail "the send refused before the crash is at $n after all"
+done
 node_stop B
 node_stop A
 assert_eq "$(sqlite3 "$T/B/data/liaison.db" "PRAGMA integrity_check")" ok "integrity_check of B"
