@@ -65,7 +65,10 @@ fault_round() { # NAME FIU-ENABLE...: sends under the fault, checks nothing is a
 # round 1: every fsync and fdatasync fails
 before_fail=0
 fault_round fsync "enable name=posix/io/sync/fsync" "enable name=posix/io/sync/fdatasync"
-sleep 1 # A retries meanwhile; none of its messages may become delivered
+# A retries meanwhile (B logs more failed commits); none may become delivered
+retried=$(($(grep -c 'store commit failed' "$T/B/liaisond.log") + 2))
+more_failed() { [ "$(grep -c 'store commit failed' "$T/B/liaisond.log")" -ge "$retried" ]; }
+wait_until 20 more_failed || fail "A did not send again while B's commits failed"
 delivered=0
 for id in $(shuf -n 20 "$T/fsync.ids") $(tail -1 "$T/fsync.ids"); do [ "$(state_of "$id")" = delivered ] && delivered=$((delivered + 1)); done
 assert_eq "$delivered" 0 "messages delivered to B while its fsync fails"
