@@ -38,7 +38,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
 
-.PHONY: all deps check-deps check fuzz bench run install uninstall clean
+.PHONY: all deps check-deps check soak fuzz bench run install uninstall clean
 .SECONDARY:
 all: $(PROGRAMS)
 
@@ -107,6 +107,12 @@ check: check-deps
 	@$(MAKE) --no-print-directory all tests
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
 	@BUILD=$(BUILD) tests/run.sh
+
+# `make soak`: the long forms of the crash, partition, starvation and fault
+# runs (and the fuzz soak when there is one); hours, not minutes.
+soak: check-deps
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) scripts/soak.sh
 
 .PHONY: tests
 tests: $(UNIT_BIN) $(TOOL_BIN)
