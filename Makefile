@@ -112,6 +112,7 @@ check: check-deps
 # runs (and the fuzz soak when there is one); hours, not minutes.
 soak: check-deps
 	@$(MAKE) --no-print-directory all tests
+	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
 	@BUILD=$(BUILD) scripts/soak.sh
 
 .PHONY: tests
@@ -151,13 +152,10 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 	@$(if $(Q),echo "  REPLAY  $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-.PHONY: fuzz-run soak
+.PHONY: fuzz-run
 fuzz-run: fuzz
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-soak.sh
 
-# `make soak`: the long forms. Each piece is a script of its own.
-soak: fuzz all tests
-	@BUILD=$(BUILD) FUZZ_SECONDS=3600 STORM_FRAMES=500000 scripts/fuzz-soak.sh
 
 # Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags

@@ -28,7 +28,7 @@ for t in crash_both partition handshake_starvation; do
 	fi
 done
 if [ -x scripts/fuzz-soak.sh ] && [[ -z "$pattern" || fuzz == *"$pattern"* ]]; then
-	if scripts/fuzz-soak.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=(fuzz-soak); fi
+	if STORM_FRAMES=${STORM_FRAMES:-500000} scripts/fuzz-soak.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=(fuzz-soak); fi
 fi
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
 echo "$passed passed, $failed failed"
