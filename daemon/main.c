@@ -14,6 +14,7 @@
 #include "log.h"
 #include "version.h"
 #include "datadir.h"
+#include "fdlimit.h"
 
 #define EX_USAGE 64
 #define EX_CONFIG 78
@@ -203,6 +204,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	fdlimit_raise();
 	struct node node;
 	if (node_init(&node, conf, key) < 0) {
 		node_destroy(&node);
