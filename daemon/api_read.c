@@ -177,6 +177,8 @@ struct rcpt_list {
 	Liaison__RecipientState states[ENVELOPE_MAX_RECIPIENTS];
 	Liaison__RecipientState *ptrs[ENVELOPE_MAX_RECIPIENTS];
 	char names[ENVELOPE_MAX_RECIPIENTS][LIAISON_NAME_MAX + 1];
+	char reasons[ENVELOPE_MAX_RECIPIENTS][200];
+	int64_t pos;
 	size_t count;
 };
 
@@ -193,8 +195,12 @@ static int take_rcpt(void *ctx, const char *peer, int lane, uint64_t seq, int st
 	struct link *l = node_link(rl->n, peer);
 	if (state == RCPT_DELIVERED)
 		s->state = "delivered";
-	else if (state == RCPT_REJECTED)
+	else if (state == RCPT_REJECTED) {
 		s->state = "rejected";
+		if (store_rejection(rl->n->store, rl->pos, peer, rl->reasons[rl->count], sizeof(rl->reasons[0])) == 0 &&
+		    rl->reasons[rl->count][0])
+			s->reason = rl->reasons[rl->count];
+	}
 	else if (l && lane >= 0 && lane < LANES && seq <= l->sent[lane])
 		s->state = "sent";
 	else
@@ -231,6 +237,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
 		if (rl) {
 			rl->n = n;
+			rl->pos = fd.pos;
 			store_recipients(n->store, fd.pos, take_rcpt, rl);
 			s.id = fd.v.msg.id;
 			s.recipients = rl->ptrs;

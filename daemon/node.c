@@ -12,6 +12,7 @@
 #include "peer_link.h"
 #include "peer_inbound.h"
 #include "metrics.h"
+#include "peer_limits.h"
 #include "log.h"
 #include "timefmt.h"
 #include <systemd/sd-daemon.h>
@@ -31,6 +32,7 @@ int node_load_streams(struct node *n)
 {
 	for (size_t i = 0; i < n->n_links; i++) {
 		struct link *l = &n->links[i];
+		limits_load(n, l);
 		for (int lane = 0; lane < LANES; lane++) {
 			l->next_seq[lane] = store_max_stream_seq(n->store, l->name, lane);
 			l->in_mark[lane] = store_lane_mark(n->store, l->name, lane);
@@ -100,8 +102,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->zap = zmq_socket(n->zctx, ZMQ_REP);
 	if (!n->zap || zmq_bind(n->zap, "inproc://zeromq.zap.01") < 0)
 		return -1;
-	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
-	n->router = bind_curve_router(n, conf->listen, "peer", batch_max);
+	n->router = bind_curve_router(n, conf->listen, "peer", (int)node_max_frame(n));
 	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
 	if (!n->router || !n->api || metrics_open(n) < 0)
 		return -1;

@@ -47,6 +47,8 @@ struct link {
 	int64_t last_hello, last_seen, last_batch;
 	int64_t reopen_at;           /* monotonic ms: reopen a link whose handshake was refused */
 	bool refused;                /* its last handshake was refused (logged once) */
+	uint64_t max_envelope;       /* the largest envelope it takes (it said so, or the default) */
+	uint64_t max_frame;          /* the largest frame its federation socket takes */
 };
 
 struct subscriber {

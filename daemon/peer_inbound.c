@@ -17,6 +17,7 @@
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"
+#include "peer_limits.h"
 
 static uint8_t *pack_frame(const Liaison__PeerFrame *f, size_t *len)
 {
@@ -45,6 +46,8 @@ static void reply_state(struct node *n, struct link *l, const uint8_t *rid, size
 	fill_marks(l, marks, ptrs);
 	st.marks = ptrs;
 	st.n_marks = LANES;
+	st.max_envelope = node_max_envelope(n);
+	st.max_frame = node_max_frame(n);
 	f.version = 1;
 	f.kind_case = LIAISON__PEER_FRAME__KIND_STATE;
 	f.state = &st;
@@ -111,8 +114,8 @@ static void add_receipt_id(struct batch_result *r, const uint8_t *id)
 }
 
 /* Checks and stores one envelope; returns -1 only when the store failed. */
-static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
-			 struct batch_result *r)
+static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, const uint64_t *prev,
+			 int64_t now, struct batch_result *r)
 {
 	struct opened o = { 0 };
 	char why[160];
@@ -141,6 +144,16 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		n->counters.duplicates++;
 		add_receipt_id(r, h->id.data);
 		goto out;
+	}
+	/* The sender withdrew the positions between its previous one and this
+	 * (this node's size limit refuses them): skip them, but only when we
+	 * hold everything up to that previous one, so nothing sent is skipped. */
+	if (prev && *prev < me->stream_seq && l->in_mark[lane] >= *prev && me->stream_seq > l->in_mark[lane] + 1) {
+		log_info("peer %s withdrew messages %llu to %llu of lane %d (over this node's size limit): skipped",
+			 l->name, (unsigned long long)l->in_mark[lane] + 1, (unsigned long long)me->stream_seq - 1,
+			 lane + 1);
+		l->in_mark[lane] = me->stream_seq - 1;
+		r->lanes_changed[lane] = true;
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
 		if (!r->hole_logged)
@@ -231,7 +244,8 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 		return;
 	int64_t now = time_now_ms();
 	for (size_t i = 0; i < b->n_envelopes; i++)
-		if (take_envelope(n, l, &b->envelopes[i], now, r) < 0)
+		if (take_envelope(n, l, &b->envelopes[i], b->n_prev_seq == b->n_envelopes ? &b->prev_seq[i] : NULL,
+				  now, r) < 0)
 			break;
 	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
 		char detail[320];
@@ -282,6 +296,7 @@ void inbound_read(struct node *n)
 			n->counters.rejected++;
 			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
+			limits_stated(n, l, f->hello->max_envelope, f->hello->max_frame);
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {
 			struct inbound_frame *q = &n->inq[n->n_inq++];

@@ -13,6 +13,9 @@
 #include <zmq.h>
 #include "peer_link.h"
 #include "turn.h"
+#include "node_lookup.h"
+#include "peer_limits.h"
+#include "hexid.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -84,6 +87,8 @@ static void send_hello(struct node *n, struct link *l)
 	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
 	Liaison__PeerHello h = LIAISON__PEER_HELLO__INIT;
 	h.node = n->key->cert.name;
+	h.max_envelope = node_max_envelope(n);
+	h.max_frame = node_max_frame(n);
 	f.version = 1;
 	f.kind_case = LIAISON__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
@@ -154,6 +159,7 @@ static void apply_marks(struct link *l, Liaison__LaneMark **marks, size_t n_mark
  * lost) comes back as a duplicate and is receipted then. */
 static void handle_state(struct node *n, struct link *l, const Liaison__PeerState *st)
 {
+	limits_stated(n, l, st->max_envelope, st->max_frame);
 	for (size_t i = 0; i < st->n_marks; i++) {
 		int lane = (int)st->marks[i]->lane - 1;
 		uint64_t mark = st->marks[i]->seq;
@@ -207,8 +213,10 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
-		if (rj->id.len == 16 && node_tx_lazy(n) == 0)
-			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
+		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
+		    (store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
+		     store_set_rejection(n->store, rj->id.data, l->name, rj->reason ? rj->reason : "") < 0))
+			n->tx_failed = true;
 	}
 	apply_marks(l, ack->marks, ack->n_marks);
 	if (l->inflight > 0)
@@ -256,15 +264,33 @@ bool link_pending(const struct link *l)
 }
 
 struct batch {
+	const struct link *l;
 	ProtobufCBinaryData *envs;
-	size_t n, bytes;
-	uint64_t last_seq;
+	uint64_t *prevs;
+	size_t n, bytes, budget;
+	uint64_t prev;          /* the lane's last position sent or taken into this batch */
+	uint64_t seen;          /* the lane's last position taken or withdrawn */
+	uint64_t withdrawn[BATCH_MAX];
+	size_t withdrawn_len[BATCH_MAX];
+	size_t n_withdrawn;
 };
 
+/* Takes an envelope into the batch while the batch stays within its byte
+ * budget; an envelope the peer does not take at all is set aside to be
+ * withdrawn, so that it never blocks its lane. */
 static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 {
 	struct batch *b = ctx;
-	if (b->n > 0 && b->bytes + len > BATCH_MAX_BYTES)
+	if (len > b->l->max_envelope || len + FRAME_SLACK > b->l->max_frame) {
+		if (b->n_withdrawn < BATCH_MAX) {
+			b->withdrawn_len[b->n_withdrawn] = len;
+			b->withdrawn[b->n_withdrawn++] = seq;
+			b->seen = seq;
+			return 0;
+		}
+		return 1;
+	}
+	if (b->n > 0 && b->bytes + len > b->budget)
 		return 1;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
@@ -272,57 +298,114 @@ static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 	memcpy(copy, env, len);
 	b->envs[b->n].data = copy;
 	b->envs[b->n].len = len;
+	b->prevs[b->n] = b->prev;
 	b->n++;
 	b->bytes += len;
-	b->last_seq = seq;
+	b->prev = b->seen = seq;
 	return 0;
+}
+
+/* Marks each envelope set aside by collect rejected for this peer: recorded
+ * with its reason (shown by `status ID`), audited and logged once, since a
+ * row leaves the outbox when it is marked. */
+static void withdraw(struct node *n, struct link *l, int lane, const struct batch *b)
+{
+	char theirs[32], reason[200];
+	limits_format(limits_message_for(l->max_envelope), theirs, sizeof(theirs));
+	for (size_t i = 0; i < b->n_withdrawn; i++) {
+		uint8_t id[16];
+		char hex[HEXID_LEN], size[32], detail[320];
+		limits_format(b->withdrawn_len[i], size, sizeof(size));
+		snprintf(reason, sizeof(reason), "envelope of %s exceeds %s's limit (messages up to %s)", size, l->name,
+			 theirs);
+		if (node_tx(n) < 0)
+			return;
+		int rc = store_withdraw(n->store, l->name, lane, b->withdrawn[i], time_now_ms(), reason, id);
+		if (rc < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			n->tx_failed = true;
+			return;
+		}
+		if (rc == 0)
+			continue;
+		hexid_format(id, hex);
+		log_warn("message %s rejected for %s: %s", hex, l->name, reason);
+		snprintf(detail, sizeof(detail), "peer=%s id=%s reason=%s", l->name, hex, reason);
+		if (store_audit(n->store, "size-rejected", detail) < 0)
+			n->tx_failed = true;
+	}
 }
 
 /* Sends batches while the window allows, FLASH lane first. A full window
  * still lets one FLASH-only batch through: FLASH never waits for routine
- * acknowledgements. */
+ * acknowledgements. A batch's frame never exceeds what the peer stated it
+ * takes: at most BATCH_MAX_BYTES of envelopes (or one envelope alone, within
+ * the peer's envelope limit), and never more than its frame limit. */
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
+	uint64_t prevs[BATCH_MAX];
 	while (l->connected && l->synced && link_pending(l)) {
 		bool flash_only = l->inflight >= WINDOW;
 		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
 			break;
-		struct batch b = { .envs = envs };
+		struct batch *b = calloc(1, sizeof(*b));
+		if (!b)
+			break;
+		b->l = l;
+		b->envs = envs;
+		b->prevs = prevs;
+		b->budget = BATCH_MAX_BYTES;
+		if (l->max_frame > FRAME_SLACK && l->max_frame - FRAME_SLACK < b->budget)
+			b->budget = l->max_frame - FRAME_SLACK;
 		uint64_t new_sent[LANES];
 		int first_lane = -1;
+		bool withdrew = false;
 		memcpy(new_sent, l->sent, sizeof(new_sent));
-		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES;
+		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b->n < BATCH_MAX && b->bytes < b->budget;
 		     lane++) {
 			if (l->sent[lane] >= l->next_seq[lane])
 				continue;
-			b.last_seq = l->sent[lane];
-			if (store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b.n), collect,
-					 &b) < 0) {
+			b->prev = b->seen = l->sent[lane];
+			b->n_withdrawn = 0;
+			size_t before = b->n;
+			int rows = store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b->n),
+						collect, b);
+			if (rows < 0) {
 				log_error("outbox %s: %s", l->name, store_errmsg(n->store));
 				break;
 			}
-			if (first_lane < 0 && b.last_seq != l->sent[lane])
+			if (b->n_withdrawn) {
+				withdraw(n, l, lane, b);
+				withdrew = true;
+			}
+			if (first_lane < 0 && b->n > before)
 				first_lane = lane;
-			new_sent[lane] = b.last_seq;
-			/* rows already marked delivered or rejected are skipped by the outbox */
-			if (b.last_seq == l->sent[lane])
-				new_sent[lane] = l->next_seq[lane];
+			/* Rows already marked delivered or rejected are skipped by the
+			 * outbox: none at all means nothing waits in this lane. A lane
+			 * that stopped at a row the batch had no room for stays put. */
+			new_sent[lane] = rows == 0 ? l->next_seq[lane] : b->seen;
 		}
-		if (b.n == 0) {
+		size_t count = b->n;
+		free(b);
+		if (count == 0) {
 			memcpy(l->sent, new_sent, sizeof(new_sent));
+			if (withdrew)
+				continue; /* more may wait behind what was withdrawn */
 			break;
 		}
 		Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
 		Liaison__PeerBatch pb = LIAISON__PEER_BATCH__INIT;
 		pb.envelopes = envs;
-		pb.n_envelopes = b.n;
+		pb.n_envelopes = count;
+		pb.prev_seq = prevs;
+		pb.n_prev_seq = count;
 		pb.lane = (Liaison__Precedence)(first_lane + 1);
 		f.version = 1;
 		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
 		f.batch = &pb;
 		int rc = send_frame(l, &f);
-		for (size_t i = 0; i < b.n; i++)
+		for (size_t i = 0; i < count; i++)
 			free(envs[i].data);
 		if (rc < 0) {
 			l->connected = errno == EAGAIN ? l->connected : false;
@@ -331,7 +414,7 @@ void link_pump(struct node *n, struct link *l)
 		memcpy(l->sent, new_sent, sizeof(new_sent));
 		l->inflight++;
 		l->last_batch = time_mono_ms();
-		n->counters.sent += b.n;
+		n->counters.sent += count;
 	}
 }
 
