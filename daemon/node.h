@@ -100,6 +100,19 @@ struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
 
+/* Handshakes the ZAP handler refused, by reason, and how much of them the
+ * log and the audit chain have been told (see zap_refusals.c). */
+enum refusal_reason { REFUSED_PEER_KEY, REFUSED_CLIENT_KEY, REFUSED_OTHER, REFUSAL_REASONS };
+#define REFUSED_KEYS_REMEMBERED 64
+struct refusals {
+	uint64_t count[REFUSAL_REASONS];
+	char keys[REFUSED_KEYS_REMEMBERED][45]; /* logged keys, round robin: each is logged once */
+	size_t n_keys;
+	int64_t log_window, audit_window;        /* monotonic ms: when the current windows began */
+	unsigned logged, audited;                /* keys told one by one in the current windows */
+	uint64_t log_more, audit_more;           /* refusals not told one by one in them */
+};
+
 struct node {
 	struct config *conf;
 	struct liaison_key *key;
@@ -125,8 +138,7 @@ struct node {
 	int64_t started;
 	struct counters counters;
 	char fingerprint[LIAISON_FINGERPRINT_LEN];
-	char unknown_keys[64][45]; /* refused keys already logged, round robin */
-	size_t n_unknown;
+	struct refusals refusals;
 };
 
 /* node.c */
