@@ -52,9 +52,23 @@ static void *bind_curve_router(struct node *n, const char *endpoint, const char 
 	int one = 1, zero = 0, hwm = 1000;
 	if (!s)
 		return NULL;
-	zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
-	zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+	/* Security rests on these: a socket on which any of them failed would
+	 * take plaintext or unauthenticated peers, so the node does not start. */
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32) < 0 ||
+	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0) {
+		log_error("cannot set up CURVE on the %s socket (%s): %s", domain, endpoint, zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+#ifdef ZMQ_ZAP_ENFORCE_DOMAIN
+	/* a ZAP handler that did not answer must not mean "admitted" */
+	if (zmq_setsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one)) < 0) {
+		log_error("cannot enforce ZAP on the %s socket (%s): %s", domain, endpoint, zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+#endif
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));

@@ -26,9 +26,15 @@ int link_open(struct node *n, struct link *l)
 	l->dealer = zmq_socket(n->zctx, ZMQ_DEALER);
 	if (!l->dealer)
 		return -1;
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32);
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, n->key->cert.box_pk, 32);
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	if (zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32) < 0 ||
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, n->key->cert.box_pk, 32) < 0 ||
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32) < 0) {
+		/* never a link without CURVE: the caller fails the start */
+		log_error("peer %s: cannot set up CURVE on its link: %s", l->name, zmq_strerror(errno));
+		zmq_close(l->dealer);
+		l->dealer = NULL;
+		return -1;
+	}
 	zmq_setsockopt(l->dealer, ZMQ_LINGER, &zero, sizeof(zero));
 	/* never queue to a connection whose handshake is not done: durability is the outbox's */
 	zmq_setsockopt(l->dealer, ZMQ_IMMEDIATE, &one, sizeof(one));
@@ -107,8 +113,11 @@ void link_handle_monitor(struct node *n, struct link *l)
 			return;
 		}
 		uint16_t event = 0;
-		if (zmq_msg_size(&ev) >= 2)
+		uint32_t value = 0;
+		if (zmq_msg_size(&ev) >= 6) {
 			memcpy(&event, zmq_msg_data(&ev), 2);
+			memcpy(&value, (const uint8_t *)zmq_msg_data(&ev) + 2, 4);
+		}
 		zmq_msg_close(&ev);
 		zmq_msg_init(&addr);
 		zmq_msg_recv(&addr, l->monitor, 0);
@@ -128,9 +137,16 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->connected = l->synced = false;
 			l->inflight = 0;
 		} else {
-			if (!l->refused)
+			/* only a ZAP answer of 400 is a refusal; the rest is a peer
+			 * going away mid-handshake (a restart) or a protocol fault */
+			if (!l->refused && event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400)
 				log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
 					 l->name, l->endpoint);
+			else if (!l->refused)
+				log_info("peer %s: handshake with %s failed (%s): trying again", l->name, l->endpoint,
+					 event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "the peer could not check our key now"
+					 : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol error"
+											 : "the connection closed");
 			/* libzmq treats a refused handshake as a protocol error and may
 			 * never reconnect, so a peer that installs our certificate later
 			 * would not hear from us until a restart: link_tick reopens the
