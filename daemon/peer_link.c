@@ -182,12 +182,16 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 		if (lane < 0 || lane >= LANES || mark >= l->acked[lane])
 			continue;
 		/* It holds less than it acknowledged: its store was lost or
-		 * restored from a backup. Queue the rest again. */
-		log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending them again",
-			 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
-			 (unsigned long long)mark, (unsigned long long)l->acked[lane]);
-		if (node_tx(n) < 0 || store_requeue(n->store, l->name, lane, mark) < 0)
+		 * restored from a backup. Queue the rest again. (Positions
+		 * withdrawn at the end of a lane, which it has not yet been told
+		 * to skip, also sit above its mark: nothing to requeue there.) */
+		int requeued = -1;
+		if (node_tx(n) < 0 || (requeued = store_requeue(n->store, l->name, lane, mark)) < 0)
 			n->tx_failed = true;
+		else if (requeued > 0)
+			log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending %d again",
+				 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
+				 (unsigned long long)mark, (unsigned long long)l->acked[lane], requeued);
 		l->acked[lane] = mark;
 	}
 	memcpy(l->sent, l->acked, sizeof(l->sent));

@@ -80,7 +80,8 @@ typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, 
 int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
 /* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
 uint64_t store_first_pending(struct store *s, const char *peer, int lane);
-/* Queues again everything to peer in lane after seq (a peer that lost its store). */
+/* Queues again everything to peer in lane after seq (a peer that lost its
+ * store); returns how many messages, or -1. */
 int store_requeue(struct store *s, const char *peer, int lane, uint64_t after);
 /* Marks a message to peer delivered or rejected (by message id). */
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at, int64_t receipt);
