@@ -114,8 +114,8 @@ static void add_receipt_id(struct batch_result *r, const uint8_t *id)
 }
 
 /* Checks and stores one envelope; returns -1 only when the store failed. */
-static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, const uint64_t *prev,
-			 int64_t now, struct batch_result *r)
+static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
+			 struct batch_result *r)
 {
 	struct opened o = { 0 };
 	char why[160];
@@ -140,20 +140,14 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		reject(n, l, r, h->id.data, LIAISON_E_PARSE, "no precedence");
 		goto out;
 	}
-	if (me->stream_seq <= l->in_mark[lane]) { /* seen before: receipted again, stored once */
+	if (me->stream_seq <= l->in_mark[lane]) {
+		/* Seen before: receipted again if it is held, stored once. One
+		 * rejected or skipped at its position is not held, and no receipt
+		 * may say it is. */
 		n->counters.duplicates++;
-		add_receipt_id(r, h->id.data);
+		if (store_has_message(n->store, h->id.data))
+			add_receipt_id(r, h->id.data);
 		goto out;
-	}
-	/* The sender withdrew the positions between its previous one and this
-	 * (this node's size limit refuses them): skip them, but only when we
-	 * hold everything up to that previous one, so nothing sent is skipped. */
-	if (prev && *prev < me->stream_seq && l->in_mark[lane] >= *prev && me->stream_seq > l->in_mark[lane] + 1) {
-		log_info("peer %s withdrew messages %llu to %llu of lane %d (over this node's size limit): skipped",
-			 l->name, (unsigned long long)l->in_mark[lane] + 1, (unsigned long long)me->stream_seq - 1,
-			 lane + 1);
-		l->in_mark[lane] = me->stream_seq - 1;
-		r->lanes_changed[lane] = true;
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
 		if (!r->hole_logged)
@@ -193,6 +187,29 @@ fail:
 	n->tx_failed = true;
 	opened_clear(&o);
 	return -1;
+}
+
+/* Positions the sender will never send (it withdrew them: over this node's
+ * size limit, or they are settled). Taken only when this node holds every
+ * position up to `after`, so nothing that may still come is skipped; the
+ * sender says it again after a resend. Returns whether a mark moved. */
+static bool apply_skips(struct node *n, struct link *l, const Liaison__PeerBatch *b, struct batch_result *r)
+{
+	(void)n;
+	bool moved = false;
+	for (size_t i = 0; i < b->n_skips; i++) {
+		const Liaison__LaneSkip *k = b->skips[i];
+		int lane = (int)k->lane - 1;
+		if (lane < 0 || lane >= LANES || k->upto <= k->after || l->in_mark[lane] < k->after ||
+		    l->in_mark[lane] >= k->upto)
+			continue;
+		log_info("peer %s will not send messages %llu to %llu of lane %d (withdrawn, over this node's size limit): skipped",
+			 l->name, (unsigned long long)l->in_mark[lane] + 1, (unsigned long long)k->upto, lane + 1);
+		l->in_mark[lane] = k->upto;
+		r->lanes_changed[lane] = true;
+		moved = true;
+	}
+	return moved;
 }
 
 static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len, struct batch_result *r)
@@ -243,10 +260,15 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	if (!r)
 		return;
 	int64_t now = time_now_ms();
-	for (size_t i = 0; i < b->n_envelopes; i++)
-		if (take_envelope(n, l, &b->envelopes[i], b->n_prev_seq == b->n_envelopes ? &b->prev_seq[i] : NULL,
-				  now, r) < 0)
-			break;
+	/* skips come before the envelope that follows them in the lane */
+	bool failed = false;
+	for (size_t i = 0; i < b->n_envelopes && !failed; i++) {
+		while (apply_skips(n, l, b, r))
+			;
+		failed = take_envelope(n, l, &b->envelopes[i], now, r) < 0;
+	}
+	while (!failed && apply_skips(n, l, b, r))
+		;
 	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
 		char detail[320];
 		snprintf(detail, sizeof(detail), "peer=%s rejected=%zu first=%.160s", l->name, r->n_rejected,

@@ -283,21 +283,42 @@ bool link_pending(const struct link *l)
 	return false;
 }
 
+#define SKIPS_MAX (BATCH_MAX + LANES)
+
 struct batch {
 	const struct link *l;
 	ProtobufCBinaryData *envs;
-	uint64_t *prevs;
 	size_t n, bytes, budget;
+	int lane;
 	uint64_t prev;          /* the lane's last position sent or taken into this batch */
 	uint64_t seen;          /* the lane's last position taken or withdrawn */
 	uint64_t withdrawn[BATCH_MAX];
 	size_t withdrawn_len[BATCH_MAX];
 	size_t n_withdrawn;
+	Liaison__LaneSkip skips[SKIPS_MAX];
+	Liaison__LaneSkip *skip_ptrs[SKIPS_MAX];
+	size_t n_skips;
 };
+
+/* Tells the peer that positions after+1 .. upto of the lane will never come. */
+static void add_skip(struct batch *b, int lane, uint64_t after, uint64_t upto)
+{
+	if (upto <= after || b->n_skips >= SKIPS_MAX)
+		return;
+	Liaison__LaneSkip *k = &b->skips[b->n_skips];
+	liaison__lane_skip__init(k);
+	k->lane = (Liaison__Precedence)(lane + 1);
+	k->after = after;
+	k->upto = upto;
+	b->skip_ptrs[b->n_skips++] = k;
+}
 
 /* Takes an envelope into the batch while the batch stays within its byte
  * budget; an envelope the peer does not take at all is set aside to be
- * withdrawn, so that it never blocks its lane. */
+ * withdrawn, so that it never blocks its lane. The outbox yields only
+ * what still waits, so positions it passed over are settled (delivered,
+ * rejected or withdrawn): the batch says so, and the peer does not wait for
+ * them. */
 static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 {
 	struct batch *b = ctx;
@@ -316,9 +337,9 @@ static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 	if (!copy)
 		return 1;
 	memcpy(copy, env, len);
+	add_skip(b, b->lane, b->prev, seq - 1);
 	b->envs[b->n].data = copy;
 	b->envs[b->n].len = len;
-	b->prevs[b->n] = b->prev;
 	b->n++;
 	b->bytes += len;
 	b->prev = b->seen = seq;
@@ -364,7 +385,6 @@ static void withdraw(struct node *n, struct link *l, int lane, const struct batc
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
-	uint64_t prevs[BATCH_MAX];
 	while (l->connected && l->synced && link_pending(l)) {
 		bool flash_only = l->inflight >= WINDOW;
 		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
@@ -374,52 +394,53 @@ void link_pump(struct node *n, struct link *l)
 			break;
 		b->l = l;
 		b->envs = envs;
-		b->prevs = prevs;
 		b->budget = BATCH_MAX_BYTES;
 		if (l->max_frame > FRAME_SLACK && l->max_frame - FRAME_SLACK < b->budget)
 			b->budget = l->max_frame - FRAME_SLACK;
 		uint64_t new_sent[LANES];
 		int first_lane = -1;
-		bool withdrew = false;
 		memcpy(new_sent, l->sent, sizeof(new_sent));
 		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b->n < BATCH_MAX && b->bytes < b->budget;
 		     lane++) {
 			if (l->sent[lane] >= l->next_seq[lane])
 				continue;
+			b->lane = lane;
 			b->prev = b->seen = l->sent[lane];
 			b->n_withdrawn = 0;
-			size_t before = b->n;
+			size_t before = b->n, skips_before = b->n_skips;
 			int rows = store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b->n),
 						collect, b);
 			if (rows < 0) {
 				log_error("outbox %s: %s", l->name, store_errmsg(n->store));
 				break;
 			}
-			if (b->n_withdrawn) {
+			if (b->n_withdrawn)
 				withdraw(n, l, lane, b);
-				withdrew = true;
-			}
-			if (first_lane < 0 && b->n > before)
-				first_lane = lane;
 			/* Rows already marked delivered or rejected are skipped by the
 			 * outbox: none at all means nothing waits in this lane. A lane
 			 * that stopped at a row the batch had no room for stays put. */
-			new_sent[lane] = rows == 0 ? l->next_seq[lane] : b->seen;
+			if (rows == 0) {
+				add_skip(b, lane, l->sent[lane], l->next_seq[lane]);
+				new_sent[lane] = l->next_seq[lane];
+			} else {
+				add_skip(b, lane, b->prev, b->seen); /* withdrawn after the last one taken */
+				new_sent[lane] = b->seen;
+			}
+			if (first_lane < 0 && (b->n > before || b->n_skips > skips_before))
+				first_lane = lane;
 		}
 		size_t count = b->n;
-		free(b);
-		if (count == 0) {
+		if (count == 0 && b->n_skips == 0) {
+			free(b);
 			memcpy(l->sent, new_sent, sizeof(new_sent));
-			if (withdrew)
-				continue; /* more may wait behind what was withdrawn */
 			break;
 		}
 		Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
 		Liaison__PeerBatch pb = LIAISON__PEER_BATCH__INIT;
 		pb.envelopes = envs;
 		pb.n_envelopes = count;
-		pb.prev_seq = prevs;
-		pb.n_prev_seq = count;
+		pb.skips = b->skip_ptrs;
+		pb.n_skips = b->n_skips;
 		pb.lane = (Liaison__Precedence)(first_lane + 1);
 		f.version = 1;
 		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
@@ -427,6 +448,7 @@ void link_pump(struct node *n, struct link *l)
 		int rc = send_frame(l, &f);
 		for (size_t i = 0; i < count; i++)
 			free(envs[i].data);
+		free(b);
 		if (rc < 0) {
 			l->connected = errno == EAGAIN ? l->connected : false;
 			break; /* not sent: the outbox still has them */
