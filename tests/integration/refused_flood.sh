@@ -7,6 +7,14 @@
 # A still serves its peer meanwhile.
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
+port=$(( $(cat "$T/A/port") + 5 )) # pick_base checked ten ports free
+sed -i "s|^data_dir = data|data_dir = data\nmetrics  = tcp://127.0.0.1:$port|" "$T/A/liaisond.conf"
+scrape() {
+	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
+	cat <&3
+	exec 3<&-
+}
 node_start A
 node_start B
 STRANGER=$BUILD/tools/stranger_hello
@@ -32,6 +40,9 @@ peer_refusals=$(counter refused_unknown_peer_key)
 [ "$peer_refusals" -ge "$refused" ] && [ "$peer_refusals" -le 300 ] ||
 	fail "refused_unknown_peer_key is $peer_refusals after $refused refusals"
 assert_eq "$(counter refused_keys)" "$((peer_refusals + $(counter refused_unknown_client_key)))" "refused_keys"
+scrape >"$T/metrics" || fail "no answer on the metrics port"
+grep -q "^liaison_refused_keys_total{reason=\"unknown_peer_key\"} $peer_refusals$" "$T/metrics" ||
+	fail "metrics: $(grep refused_keys "$T/metrics")"
 
 # bounded: the log and the audit chain
 lines=$(($(refusal_lines) - lines0))
