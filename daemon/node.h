@@ -49,6 +49,13 @@ struct link {
 	bool refused;                /* its last handshake was refused (logged once) */
 	uint64_t max_envelope;       /* the largest envelope it takes (it said so, or the default) */
 	uint64_t max_frame;          /* the largest frame its federation socket takes */
+	int64_t down_since;          /* wall ms the link went down (or the node started); 0 while up */
+	char last_error[160];        /* the latest trouble with it, "" if none */
+	/* Catching up after an outage: from the reconnect until the queue first
+	 * empties, how many deliveries it acknowledged (logged then). */
+	bool catching_up;
+	int64_t outage_ms, back_at;  /* how long it was down; monotonic ms it came back */
+	uint64_t caught_up;
 };
 
 struct subscriber {
@@ -98,6 +105,7 @@ struct metrics_conn {
 
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
+	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
 };
 
 /* Handshakes the ZAP handler refused, by reason, and how much of them the
