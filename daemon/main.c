@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sodium.h>
+#include <zmq.h>
 #include "node.h"
 #include "loop.h"
 #include "log.h"
@@ -180,6 +181,11 @@ int main(int argc, char **argv)
 	int ret = load(path, &conf, &key);
 	if (ret)
 		goto out;
+	if (!audit && !zmq_has("curve")) {
+		fprintf(stderr, "liaisond: libzmq was built without CURVE: links and clients cannot be secured\n");
+		ret = 1;
+		goto out;
+	}
 	if (audit) {
 		ret = verify_audit(conf);
 		goto out;
