@@ -98,8 +98,7 @@ assert_eq "$sub_dups" 0 "messages printed twice by the durable subscriber"
 cmp -s "$T/got.ids" "$T/sub.ids" || { diff "$T/got.ids" "$T/sub.ids" | head; fail "the subscriber's messages differ from B's store"; }
 
 # A sees every acknowledged message delivered
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 30 queue_empty || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
+wait_until 30 queue_empty A || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
 note "peak RSS (VmHWM): A $(grep VmHWM /proc/"$(node_pid A)"/status | awk '{print $2, $3}'), B $(grep VmHWM /proc/"$(node_pid B)"/status | awk '{print $2, $3}')"
 
 kill -TERM "$sub"

@@ -41,8 +41,7 @@ last=$(cli A send sitrep --to B --title last --body "after a restart") || fail "
 wait_until 10 cli B reader get "$last" || fail "a message after the restart never arrived"
 assert_eq "$(state_of "$id")" rejected "the expired message's state after a restart"
 cli B reader get "$id" >/dev/null 2>&1 && fail "B stored the expired message after a restart"
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 10 queue_empty || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
+wait_until 10 queue_empty A || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
 
 # the subscriber, running since B came back, saw the valid messages only
 kill -TERM "$sub"

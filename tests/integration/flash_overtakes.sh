@@ -34,5 +34,4 @@ wait_until 60 have_all || fail "B holds $(count_query B --from A) of 5001"
 # the routine lane keeps A's order
 query_ids B --from A --type sitrep >"$T/got.ids"
 cmp -s "$T/routine.ids" "$T/got.ids" || fail "routine messages at B are not A's, in A's order"
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 10 queue_empty || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
+wait_until 10 queue_empty A || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"

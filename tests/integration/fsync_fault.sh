@@ -120,8 +120,7 @@ note "crash under the fault: $(cat "$T/ghost.out")"
 held_at_b >"$T/got.ids"
 assert_eq "$(wc -l <"$T/got.ids")" 300 "messages from A at B"
 cmp -s "$T/sent.ids" "$T/got.ids" || { diff "$T/sent.ids" "$T/got.ids" | head; fail "B's messages differ from A's, or their order"; }
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 30 queue_empty || fail "A's queues never emptied"
+wait_until 30 queue_empty A || fail "A's queues never emptied"
 for id in $(cat "$T/b_acked.ids" 2>/dev/null); do
 	wait_until 20 cli A reader get "$id" || fail "B acknowledged $id but A never got it"
 done

@@ -3,24 +3,9 @@
 # the envelope verify; each one-bit forgery fails with its clear reason; an
 # envelope over 1 MiB, which a node with a larger max_message accepts,
 # verifies too, and a file beyond what any node accepts is refused.
-set -u
-KEYS="$BUILD/liaison-keys"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 G="$ROOT/tests/golden"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/liaison-golden.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect RC CMD... : runs CMD, keeps stdout/stderr in $tmp/out, $tmp/err
-expect() {
-	local want=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] || fail "$* exited $rc, want $want: $(cat "$tmp/err")"
-}
-has() { grep -qF -- "$2" "$tmp/$1" || fail "$1 lacks '$2': $(cat "$tmp/$1")"; }
-one_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "stderr is not one line: $(cat "$tmp/err")"; }
+one_line() { [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr is not one line: $(cat "$T/err")"; }
 
 # the good vectors
 for n in TEST-ALPHA TEST-BRAVO; do
@@ -49,7 +34,7 @@ for f in envelope-forged-signature.bin:"signature does not verify" \
 	expect 1 "$KEYS" verify-envelope "$G/$file" --cert "$G/TEST-ALPHA.pub"
 	has err "liaison-keys: $G/$file: $why"
 	one_line
-	[ -s "$tmp/out" ] && fail "$file: a forged header was printed: $(cat "$tmp/out")"
+	[ -s "$T/out" ] && fail "$file: a forged header was printed: $(cat "$T/out")"
 done
 # the right envelope with the other node's certificate
 expect 1 "$KEYS" verify-envelope "$G/envelope.bin" --cert "$G/TEST-BRAVO.pub"
@@ -60,17 +45,14 @@ has err "TEST-ALPHA-forged-signature.pub: signature does not verify"
 
 # sizes: 2 MiB and 16 MiB payloads (a node with max_message = 16M takes them)
 for bytes in 2097152 16777216; do
-	"$BUILD/tools/make_golden" big "$tmp/big.bin" "$bytes" || fail "make_golden big $bytes"
-	expect 0 "$KEYS" verify-envelope "$tmp/big.bin" --cert "$G/TEST-ALPHA.pub"
+	"$BUILD/tools/make_golden" big "$T/big.bin" "$bytes" || fail "make_golden big $bytes"
+	expect 0 "$KEYS" verify-envelope "$T/big.bin" --cert "$G/TEST-ALPHA.pub"
 	has out "signature: good, by node TEST-ALPHA"
-	expect 0 "$KEYS" verify-envelope - --cert "$G/TEST-ALPHA.pub" <"$tmp/big.bin"
+	expect 0 "$KEYS" verify-envelope - --cert "$G/TEST-ALPHA.pub" <"$T/big.bin"
 done
 # and beyond the largest any node accepts (64 MiB + 64 KiB + 1 KiB)
-truncate -s $(((64 << 20) + (65 << 10) + 1)) "$tmp/huge.bin" # sparse: nothing written
-expect 1 "$KEYS" verify-envelope "$tmp/huge.bin" --cert "$G/TEST-ALPHA.pub"
+truncate -s $(((64 << 20) + (65 << 10) + 1)) "$T/huge.bin" # sparse: nothing written
+expect 1 "$KEYS" verify-envelope "$T/huge.bin" --cert "$G/TEST-ALPHA.pub"
 has err "input exceeds its size limit"
 one_line
-rm -f "$tmp/big.bin" "$tmp/huge.bin"
-
-[ "$fails" -eq 0 ] && echo "golden_keys: all checks passed"
-exit $((fails > 0))
+rm -f "$T/big.bin" "$T/huge.bin"

@@ -1,31 +1,16 @@
 #!/bin/bash
 # liaison-keys from the command line: generate, show, verify, verify-envelope
 # and each of its clear refusals.
-set -u
-KEYS="$BUILD/liaison-keys"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/liaison-keys-cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
-# expect RC CMD... : runs CMD, keeps stdout/stderr in $tmp/out, $tmp/err
-expect() {
-	local want=$1; shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] || fail "$* exited $rc, want $want: $(cat "$tmp/err")"
-}
-has() { grep -qF -- "$2" "$tmp/$1" || fail "$1 lacks '$2': $(cat "$tmp/$1")"; }
-
-cd "$tmp"
+cd "$T"
 mkdir keys
 
 # generate a node key and a client key
 expect 0 "$KEYS" generate ALPHA -o keys
 [ -f keys/ALPHA.key ] && [ -f keys/ALPHA.pub ] || fail "ALPHA files missing"
 [ "$(stat -c %a keys/ALPHA.key)" = 600 ] || fail "ALPHA.key mode $(stat -c %a keys/ALPHA.key)"
-fp=$(sed -n 's/^fingerprint: //p' "$tmp/out")
+fp=$(sed -n 's/^fingerprint: //p' "$T/out")
 [[ "$fp" =~ ^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$ ]] || fail "fingerprint '$fp'"
 expect 0 "$KEYS" generate --client officer1 -o keys/
 [ -f keys/officer1.key ] && [ -f keys/officer1.pub ] || fail "officer1 files missing"
@@ -33,9 +18,9 @@ expect 0 "$KEYS" generate --client officer1 -o keys/
 # show: .pub and .key agree
 expect 0 "$KEYS" show keys/ALPHA.pub
 has out "name: ALPHA"; has out "kind: node"; has out "fingerprint: $fp"; has out "created: "
-cp "$tmp/out" pub.txt
+cp "$T/out" pub.txt
 expect 0 "$KEYS" show keys/ALPHA.key
-cmp -s pub.txt "$tmp/out" || fail "show of .key and .pub differ"
+cmp -s pub.txt "$T/out" || fail "show of .key and .pub differ"
 expect 0 "$KEYS" show keys/officer1.pub
 has out "kind: client"
 
@@ -62,8 +47,8 @@ rm keys/officer1.key
 expect 1 "$KEYS" generate officer1 -o keys
 has err "liaison-keys: keys/officer1.pub: file exists, not overwriting"
 [ -f keys/officer1.key ] && fail "generate wrote a key although the certificate exists"
-expect 1 "$KEYS" generate BRAVO -o "$tmp/nope"
-has err "liaison-keys: $tmp/nope: no such directory"
+expect 1 "$KEYS" generate BRAVO -o "$T/nope"
+has err "liaison-keys: $T/nope: no such directory"
 expect 1 "$KEYS" generate 'a b'
 has err "liaison-keys: bad name 'a b': use letters, digits, '.', '_', '-', up to 64"
 [ "$(ls keys | wc -l)" -eq 3 ] || fail "refusals wrote files: $(ls keys)"
@@ -126,6 +111,3 @@ expect 64 "$KEYS" generate A B
 expect 64 "$KEYS" generate A -o
 expect 64 "$KEYS" show
 expect 64 "$KEYS" verify
-
-[ "$fails" -eq 0 ] && echo "keys_cli: all checks passed"
-exit $((fails > 0))

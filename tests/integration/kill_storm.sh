@@ -38,8 +38,7 @@ assert_eq "$(wc -l <"$T/got.ids")" 1000 "messages at B"
 assert_eq "$(sort -u "$T/got.ids" | wc -l)" 1000 "distinct messages at B"
 cmp -s "$T/sent.ids" "$T/got.ids" || { diff "$T/sent.ids" "$T/got.ids" | head; fail "B's order differs from A's"; }
 
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 15 queue_empty || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
+wait_until 15 queue_empty A || fail "A's queues never emptied: $(cli A reader status --json | jq -c .queues)"
 cli A reader status --json | jq -e '.queues | length == 4 and all(.[]; . == 0)' >/dev/null ||
 	fail "A's queues: $(cli A reader status --json | jq -c .queues)"
 delivered() { cli A reader status "$1" --json | jq -e '.recipients == [.recipients[] | select(.node == "B" and .state == "delivered")] and (.recipients | length) == 1' >/dev/null; }

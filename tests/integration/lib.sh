@@ -112,6 +112,37 @@ count_query() {
 	cli "$name" reader query --json --limit 10000 "$@" | wc -l
 }
 
+# queue_empty NAME: nothing waits in any of NAME's queues to its peers.
+queue_empty() { [ "$(cli "$1" reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
+
+# metrics_enable NAME: NAME serves metrics on its port base + 5 (pick_base
+# checked ten ports free), whose number goes to METRICS_PORT. Before node_start.
+metrics_enable() {
+	METRICS_PORT=$(($(cat "$T/$1/port") + 5))
+	sed -i "s|^data_dir = data|data_dir = data\nmetrics  = tcp://127.0.0.1:$METRICS_PORT|" "$T/$1/liaisond.conf"
+}
+
+# scrape [PATH]: the metrics endpoint's whole HTTP answer for PATH (/metrics).
+scrape() {
+	exec 3<>"/dev/tcp/127.0.0.1/$METRICS_PORT" || return 1
+	printf 'GET %s HTTP/1.0\r\nHost: x\r\n\r\n' "${1:-/metrics}" >&3
+	cat <&3
+	exec 3<&-
+}
+
+# expect RC CMD...: runs CMD, whose exit code must be RC (and which must say
+# why on stderr when RC is not 0); its stdout in $T/out, its stderr in $T/err.
+expect() {
+	local want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$T/err")"
+	[ "$want" -eq 0 ] || [ -s "$T/err" ] || fail "'$*' said nothing on stderr"
+}
+# has out|err TEXT: the last expect's stdout or stderr holds TEXT.
+has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2': $(cat "$T/$1")"; }
+
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"; }
 
 # gen_batch TYPE TO N [PRECEDENCE [TAG]]: N JSON lines for `send --batch` to

@@ -5,8 +5,7 @@
 # does not answer, or no node at all, exits 69 in time.
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
-port=$(($(cat "$T/A/port") + 5)) # pick_base checked ten ports free
-sed -i "s|^data_dir = data|data_dir = data\nmetrics  = tcp://127.0.0.1:$port|" "$T/A/liaisond.conf"
+metrics_enable A
 node_start A
 node_start B
 
@@ -17,12 +16,6 @@ for p in "$LIAISON" "$LIAISOND" "$KEYS"; do
 done
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "version '$version'"
 
-scrape() {
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
-	cat <&3
-	exec 3<&-
-}
 peer_b() { cli A reader peers --json | jq -c '.peers[] | select(.name == "B")'; }
 
 # both up: nothing queued, no lag, not down

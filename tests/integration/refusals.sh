@@ -11,14 +11,6 @@ sed -i '/^\[peer B\]$/a max_classification = RESTRICTED' "$T/A/liaisond.conf"
 grep -A3 '^\[peer B\]' "$T/A/liaisond.conf" | grep -q 'max_classification = RESTRICTED' || fail "config edit"
 for n in A B C; do node_start "$n"; done
 
-expect() { # RC CMD...: runs CMD, its exit code must be RC; stderr in $T/err
-	local want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	local rc=$?
-	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$T/err")"
-	[ "$want" -eq 0 ] || [ "$(wc -l <"$T/err")" -ge 1 ] || fail "'$*' said nothing on stderr"
-}
 nothing_stored() {
 	local n
 	for n in A B C; do assert_eq "$(count_query "$n")" 0 "messages at $n after $1"; done

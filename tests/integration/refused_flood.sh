@@ -7,14 +7,7 @@
 # A still serves its peer meanwhile.
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
-port=$(( $(cat "$T/A/port") + 5 )) # pick_base checked ten ports free
-sed -i "s|^data_dir = data|data_dir = data\nmetrics  = tcp://127.0.0.1:$port|" "$T/A/liaisond.conf"
-scrape() {
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
-	cat <&3
-	exec 3<&-
-}
+metrics_enable A
 node_start A
 node_start B
 STRANGER=$BUILD/tools/stranger_hello

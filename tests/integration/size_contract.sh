@@ -82,8 +82,7 @@ while read -r id; do
 done <"$T/small.ids"
 for id in "$mid" "$end"; do cli B reader get "$id" >/dev/null 2>&1 && fail "B holds $id, which it cannot take"; done
 assert_eq "$(grep -c "rejected for B" "$T/A/liaisond.log")" 2 "log lines about the rejections"
-queue_empty() { [ "$(cli A reader status --json | jq '[.queues[]] | add')" -eq 0 ]; }
-wait_until 10 queue_empty || fail "A's queue to B never emptied: $(cli A reader status --json | jq -c .queues)"
+wait_until 10 queue_empty A || fail "A's queue to B never emptied: $(cli A reader status --json | jq -c .queues)"
 n=$(sqlite3 "$T/A/data/liaison.db" "SELECT COUNT(*) FROM audit WHERE kind = 'size-rejected'")
 assert_eq "$n" 2 "size-rejected audit records"
 id=$(cli A send status --to B --title afterwards --body flows) || fail "send after the rejections"
