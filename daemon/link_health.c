@@ -7,19 +7,6 @@
 #include "log.h"
 #include "timefmt.h"
 
-void span_format(int64_t ms, char *out, size_t len)
-{
-	int64_t s = ms / 1000;
-	if (s < 60)
-		snprintf(out, len, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(out, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else if (s < 86400)
-		snprintf(out, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
-	else
-		snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
-}
-
 /* 10000 -> "10,000" */
 static void group_thousands(uint64_t v, char *out, size_t len)
 {
@@ -76,7 +63,7 @@ void link_health_acked(struct link *l, uint64_t delivered)
 	if (!queue_empty(l))
 		return;
 	char span[32], count[32];
-	span_format(l->outage_ms, span, sizeof(span));
+	time_format_span(l->outage_ms, span, sizeof(span));
 	group_thousands(l->caught_up, count, sizeof(count));
 	double took = (double)(time_mono_ms() - l->back_at) / 1000.0;
 	if (l->caught_up)

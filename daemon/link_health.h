@@ -23,7 +23,4 @@ uint64_t link_queued(const struct link *l, int lane);
  * stored; 0 when none waits. One indexed lookup per lane that has a queue. */
 int64_t link_lag_seconds(struct node *n, const struct link *l, int64_t now_ms);
 
-/* "4m12s", "12s", "3h05m", "2d04h": a span for a log line. */
-void span_format(int64_t ms, char *out, size_t len);
-
 #endif

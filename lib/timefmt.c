@@ -187,3 +187,16 @@ void time_format_iso(int64_t ms, char out[TIME_ISO_LEN])
 	else
 		snprintf(out + n, TIME_ISO_LEN - n, "Z");
 }
+
+void time_format_span(int64_t ms, char *out, size_t len)
+{
+	long long s = ms > 0 ? ms / 1000 : 0;
+	if (s < 60)
+		snprintf(out, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(out, len, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+}

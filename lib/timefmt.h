@@ -3,6 +3,7 @@
 #define LIAISON_TIMEFMT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TIME_ISO_LEN 32
@@ -19,5 +20,8 @@ bool time_parse_instant(const char *s, int64_t now_ms, int64_t *out_ms);
 bool time_parse_deadline(const char *s, int64_t now_ms, int64_t *out_ms);
 /* "2026-11-27T19:55:00.123Z" (milliseconds only when not zero). */
 void time_format_iso(int64_t ms, char out[TIME_ISO_LEN]);
+/* A span for people, two units at most: "12s", "4m12s", "3h05m", "2d04h"
+ * (a negative span is "0s"). */
+void time_format_span(int64_t ms, char *out, size_t len);
 
 #endif

@@ -127,13 +127,27 @@ static void test_clocks(void **state)
 	assert_true(b >= a);
 }
 
+static void test_format_span(void **state)
+{
+	(void)state;
+	static const struct { int64_t ms; const char *text; } cases[] = {
+		{ -5000, "0s" }, { 0, "0s" }, { 12999, "12s" }, { 252000, "4m12s" },
+		{ 3600000, "1h00m" }, { 11100000, "3h05m" }, { 187200000, "2d04h" },
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		time_format_span(cases[i].ms, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spans),    cmocka_unit_test(test_bad_spans),
 		cmocka_unit_test(test_iso),      cmocka_unit_test(test_bad_iso),
 		cmocka_unit_test(test_relative), cmocka_unit_test(test_format),
-		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_clocks),   cmocka_unit_test(test_format_span),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
