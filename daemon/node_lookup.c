@@ -2,10 +2,11 @@
  * envelope this node takes. */
 #include <string.h>
 #include "node_lookup.h"
+#include "peer_limits.h"
 
 size_t node_max_envelope(const struct node *n)
 {
-	return n->conf->max_message + ENVELOPE_HEADER_MAX + 1024;
+	return limits_envelope_for(n->conf->max_message);
 }
 
 const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
