@@ -195,9 +195,8 @@ fail:
  * size limit, or they are settled). Taken only when this node holds every
  * position up to `after`, so nothing that may still come is skipped; the
  * sender says it again after a resend. Returns whether a mark moved. */
-static bool apply_skips(struct node *n, struct link *l, const Liaison__PeerBatch *b, struct batch_result *r)
+static bool apply_skips(struct link *l, const Liaison__PeerBatch *b, struct batch_result *r)
 {
-	(void)n;
 	bool moved = false;
 	for (size_t i = 0; i < b->n_skips; i++) {
 		const Liaison__LaneSkip *k = b->skips[i];
@@ -265,11 +264,11 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	/* skips come before the envelope that follows them in the lane */
 	bool failed = false;
 	for (size_t i = 0; i < b->n_envelopes && !failed; i++) {
-		while (apply_skips(n, l, b, r))
+		while (apply_skips(l, b, r))
 			;
 		failed = take_envelope(n, l, &b->envelopes[i], now, r) < 0;
 	}
-	while (!failed && apply_skips(n, l, b, r))
+	while (!failed && apply_skips(l, b, r))
 		;
 	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
 		char detail[320];
