@@ -43,11 +43,6 @@ int inifile_line(const struct inifile *f)
 	return f->line;
 }
 
-const char *inifile_path(const struct inifile *f)
-{
-	return f->path;
-}
-
 int inifile_fail(struct inifile *f, int line, const char *fmt, ...)
 {
 	char msg[512];

@@ -29,9 +29,8 @@ typedef int (*inifile_pair_fn)(void *ctx, struct inifile *f, const char *key, co
 int inifile_read(const char *path, inifile_section_fn on_section, inifile_pair_fn on_pair, void *ctx, char *err,
 	     size_t errlen);
 
-/* The line being read, and the file's path, for callbacks. */
+/* The line being read, for callbacks. */
 int inifile_line(const struct inifile *f);
-const char *inifile_path(const struct inifile *f);
 /* Records the first fault as "PATH:LINE: message"; returns 0, for a
  * callback to return. */
 int inifile_fail(struct inifile *f, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
