@@ -1,6 +1,6 @@
 #!/bin/bash
 # Bash completion for the three programs: each file parses, and completing
-# a few command lines offers the right words. bash-completion's helpers are
+# a few command lines offers the right words. bash-completion's own functions are
 # replaced by small stand-ins so the test needs no package.
 . "$(dirname "$0")/lib.sh"
 for f in liaison liaisond liaison-keys; do
