@@ -141,7 +141,7 @@ static void render(struct node *n, struct text *t)
 	for (size_t i = 0; i < n->n_links; i++)
 		for (int lane = 0; lane < LANES; lane++)
 			add(t, "liaison_queue_depth{peer=\"%s\",precedence=\"%s\"} %llu\n", n->links[i].name,
-			    lane_names[lane], (unsigned long long)(n->links[i].next_seq[lane] - n->links[i].acked[lane]));
+			    lane_names[lane], (unsigned long long)link_queued(&n->links[i], lane));
 	add(t, "# HELP liaison_peer_connected Whether the link to a peer is up.\n# TYPE liaison_peer_connected gauge\n");
 	for (size_t i = 0; i < n->n_links; i++)
 		add(t, "liaison_peer_connected{peer=\"%s\"} %d\n", n->links[i].name, n->links[i].connected ? 1 : 0);
