@@ -122,6 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else
 
+#include "seed_file.h"
+
 static void write_msg(const char *dir, const char *name, const ProtobufCMessage *m)
 {
 	char path[4096];
@@ -129,11 +131,7 @@ static void write_msg(const char *dir, const char *name, const ProtobufCMessage 
 	uint8_t *buf = malloc(len ? len : 1);
 	protobuf_c_message_pack(m, buf);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *out = fopen(path, "wb");
-	if (!out || fwrite(buf, 1, len, out) != len || fclose(out) != 0) {
-		perror(path);
-		exit(1);
-	}
+	seed_write_file(path, buf, len);
 	free(buf);
 }
 

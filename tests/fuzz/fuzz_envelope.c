@@ -76,14 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else
 
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
+#include "seed_file.h"
 
 int main(int argc, char **argv)
 {
@@ -178,11 +171,11 @@ int main(int argc, char **argv)
 		opened_clear(&op);
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", argv[1], names[t - 1]);
-		write_file(path, buf, len);
+		seed_write_file(path, buf, len);
 		free(buf);
 	}
 	char *text = cert_format(&alpha.cert);
-	write_file(argv[2], text, strlen(text));
+	seed_write_file(argv[2], text, strlen(text));
 	free(text);
 	sealer_destroy(&s);
 	opener_destroy(&opener);

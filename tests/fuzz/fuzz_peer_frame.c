@@ -21,16 +21,6 @@
 
 static struct liaison_key alpha, bravo;
 
-static const struct liaison_cert *lookup(void *ctx, const char *name)
-{
-	(void)ctx;
-	if (strcmp(name, "ALPHA") == 0)
-		return &alpha.cert;
-	if (strcmp(name, "BRAVO") == 0)
-		return &bravo.cert;
-	return NULL;
-}
-
 static void setup(void)
 {
 	if (sodium_init() < 0)
@@ -40,6 +30,16 @@ static void setup(void)
 }
 
 #ifndef FUZZ_MAKE_SEEDS
+
+static const struct liaison_cert *lookup(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (strcmp(name, "ALPHA") == 0)
+		return &alpha.cert;
+	if (strcmp(name, "BRAVO") == 0)
+		return &bravo.cert;
+	return NULL;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -95,6 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else
 
+#include "seed_file.h"
+
 static uint8_t *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -116,11 +118,7 @@ static void write_frame(const char *dir, const char *name, Liaison__PeerFrame *f
 	uint8_t *buf = malloc(len ? len : 1);
 	liaison__peer_frame__pack(f, buf);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *out = fopen(path, "wb");
-	if (!out || fwrite(buf, 1, len, out) != len || fclose(out) != 0) {
-		perror(path);
-		exit(1);
-	}
+	seed_write_file(path, buf, len);
 	free(buf);
 }
 

@@ -103,6 +103,8 @@ static void check(const Liaison__SignedReceipt *sr)
 
 #else
 
+#include "seed_file.h"
+
 static void write_receipt(const char *dir, const char *name, const Liaison__DeliveryReceipt *r)
 {
 	uint8_t *buf;
@@ -111,11 +113,7 @@ static void write_receipt(const char *dir, const char *name, const Liaison__Deli
 	if (receipt_sign(&bravo, r, &buf, &len) != LIAISON_OK)
 		exit(1);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *out = fopen(path, "wb");
-	if (!out || fwrite(buf, 1, len, out) != len || fclose(out) != 0) {
-		perror(path);
-		exit(1);
-	}
+	seed_write_file(path, buf, len);
 	free(buf);
 }
 
