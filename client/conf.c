@@ -51,6 +51,9 @@ static int on_pair(void *user, struct inifile *f, const char *name, const char *
 	} else {
 		return inifile_fail(f, inifile_line(f), "unknown key '%s'", name);
 	}
+	/* A key may come once before the [client] header and once after it;
+	 * the reader sees no duplicate then, and the later value wins. */
+	free(*slot);
 	*slot = is_path ? resolve_path(st->dir, value) : strdup(value);
 	if (!*slot)
 		return inifile_fail(f, inifile_line(f), "out of memory");
