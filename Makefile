@@ -108,11 +108,13 @@ check: check-deps
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
 	@BUILD=$(BUILD) tests/run.sh
 
-# `make soak`: the long forms of the crash, partition, starvation and fault
-# runs (and the fuzz soak when there is one); hours, not minutes.
+# `make soak`: the long forms, for hours: the crash, partition and
+# starvation runs, then (with clang) an hour of fuzzing per target and a
+# frame storm against a running node; scripts/soak.sh runs them in turn.
 soak: check-deps
 	@$(MAKE) --no-print-directory all tests
-	@BUILD=$(BUILD) scripts/soak.sh
+	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
+	@BUILD=$(BUILD) FUZZ_SECONDS=3600 STORM_FRAMES=500000 scripts/soak.sh
 
 .PHONY: tests
 tests: $(UNIT_BIN) $(TOOL_BIN)
@@ -151,13 +153,9 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 	@$(if $(Q),echo "  REPLAY  $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-.PHONY: fuzz-run soak
+.PHONY: fuzz-run
 fuzz-run: fuzz
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-soak.sh
-
-# `make soak`: the long forms. Each piece is a script of its own.
-soak: fuzz all tests
-	@BUILD=$(BUILD) FUZZ_SECONDS=3600 STORM_FRAMES=500000 scripts/fuzz-soak.sh
 
 # Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags
