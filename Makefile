@@ -114,7 +114,7 @@ check: check-deps
 soak: check-deps
 	@$(MAKE) --no-print-directory all tests
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
-	@BUILD=$(BUILD) FUZZ_SECONDS=3600 STORM_FRAMES=500000 scripts/soak.sh
+	@BUILD=$(BUILD) scripts/soak.sh
 
 .PHONY: tests
 tests: $(UNIT_BIN) $(TOOL_BIN)
@@ -156,6 +156,7 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 .PHONY: fuzz-run
 fuzz-run: fuzz
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-soak.sh
+
 
 # Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags
