@@ -51,9 +51,12 @@ static int on_pair(void *user, struct inifile *f, const char *name, const char *
 	} else {
 		return inifile_fail(f, inifile_line(f), "unknown key '%s'", name);
 	}
-	*slot = is_path ? resolve_path(st->dir, value) : strdup(value);
-	if (!*slot)
+	/* a key given twice: the later value wins, and the earlier one is freed */
+	char *v = is_path ? resolve_path(st->dir, value) : strdup(value);
+	if (!v)
 		return inifile_fail(f, inifile_line(f), "out of memory");
+	free(*slot);
+	*slot = v;
 	return 1;
 }
 
