@@ -217,6 +217,17 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 	link_health_acked(l, 0); /* reports an outage with nothing queued */
 }
 
+/* A peer's own words (a rejection reason) as this node passes them on to
+ * its log, `peers` and `status`: cut to fit, each control character a '?',
+ * so that a peer cannot forge log lines or drive an operator's terminal. */
+static void peer_words(char *out, size_t len, const char *s)
+{
+	size_t i = 0;
+	for (; s && s[i] && i + 1 < len; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+}
+
 static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
 {
 	uint64_t delivered = 0;
@@ -253,11 +264,13 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	}
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
-		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
-		link_health_error(l, "rejected a message: %.120s", rj->reason ? rj->reason : "");
+		char why[200];
+		peer_words(why, sizeof(why), rj->reason);
+		log_warn("peer %s rejected a message: %s", l->name, why);
+		link_health_error(l, "rejected a message: %.120s", why);
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
 		    (store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
-		     store_set_rejection(n->store, rj->id.data, l->name, rj->reason ? rj->reason : "") < 0)) {
+		     store_set_rejection(n->store, rj->id.data, l->name, why) < 0)) {
 			/* the turn is dropped; the message stays pending here */
 			log_error("store: %s", store_errmsg(n->store));
 			n->tx_failed = true;
