@@ -2,11 +2,14 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
-PKGS := libsodium libzmq libprotobuf-c sqlite3 libsystemd inih jansson
+PKGS := libsodium libzmq libprotobuf-c sqlite3 libsystemd inih jansson libxml-2.0
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -Ilib -Idaemon -Iclient -Ikeys -I$(BUILD)/gen
+# Where the CAP 1.2 schema is found: this tree, then the installed copy (lib/cap.h).
+CAP_DEFS = -DCAP_SCHEMA_SOURCE='"$(CURDIR)/data/cap/CAP-v1.2.xsd"' -DCAP_SCHEMA_INSTALLED='"$(PREFIX)/share/liaison/CAP-v1.2.xsd"'
+CFLAGS += $(CAP_DEFS)
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -114,7 +117,7 @@ tests: $(UNIT_BIN) $(TOOL_BIN)
 # libFuzzer targets, built with clang; `make fuzz` builds them.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE $(CAP_DEFS) -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fixed_keys.h $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
 	@mkdir -p $(dir $@)
@@ -144,6 +147,8 @@ install: all
 	install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/liaison
+	install -m 0644 data/cap/CAP-v1.2.xsd $(DESTDIR)$(PREFIX)/share/liaison/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' systemd/liaisond.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/liaisond.service
 	install -m 0644 systemd/liaison.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/liaison.conf
