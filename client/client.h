@@ -95,6 +95,11 @@ struct conn;
 /* Resolves the configuration, loads the key and the node certificate and
  * connects. Returns 0 with *out set, or an exit code after printing. */
 int client_connect(const struct client *cl, struct conn **out);
+/* The steps every command shares: parsed is what its parser returned (0,
+ * CLIENT_DONE after --help, or an exit code); on 0 it connects, calls
+ * run(c, cl->out, opts) and closes. Returns the exit code. */
+typedef int (*client_run_fn)(struct conn *c, FILE *out, void *opts);
+int client_command(const struct client *cl, int parsed, client_run_fn run, void *opts);
 
 /* ---------------------------------------------------------------- conn.c */
 

@@ -100,17 +100,13 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o)
 	return ret;
 }
 
+static int get_any(struct conn *c, FILE *out, void *o)
+{
+	return get_run(c, out, o);
+}
+
 int cmd_get(struct client *cl, int argc, char **argv)
 {
 	struct get_opts o;
-	struct conn *c = NULL;
-	int ret = get_parse(cl, argc, argv, &o);
-
-	if (ret)
-		return ret == CLIENT_DONE ? 0 : ret;
-	ret = client_connect(cl, &c);
-	if (ret == 0)
-		ret = get_run(c, cl->out, &o);
-	conn_close(&c);
-	return ret;
+	return client_command(cl, get_parse(cl, argc, argv, &o), get_any, &o);
 }

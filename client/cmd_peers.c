@@ -70,17 +70,13 @@ int peers_run(struct conn *c, FILE *out, struct peers_opts *o)
 	return 0;
 }
 
+static int peers_any(struct conn *c, FILE *out, void *o)
+{
+	return peers_run(c, out, o);
+}
+
 int cmd_peers(struct client *cl, int argc, char **argv)
 {
 	struct peers_opts o;
-	struct conn *c = NULL;
-	int ret = peers_parse(cl, argc, argv, &o);
-
-	if (ret)
-		return ret == CLIENT_DONE ? 0 : ret;
-	ret = client_connect(cl, &c);
-	if (ret == 0)
-		ret = peers_run(c, cl->out, &o);
-	conn_close(&c);
-	return ret;
+	return client_command(cl, peers_parse(cl, argc, argv, &o), peers_any, &o);
 }

@@ -118,17 +118,13 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 	return 0;
 }
 
+static int query_any(struct conn *c, FILE *out, void *o)
+{
+	return query_run(c, out, o);
+}
+
 int cmd_query(struct client *cl, int argc, char **argv)
 {
 	struct query_opts o;
-	struct conn *c = NULL;
-	int ret = query_parse(cl, argc, argv, &o);
-
-	if (ret)
-		return ret == CLIENT_DONE ? 0 : ret;
-	ret = client_connect(cl, &c);
-	if (ret == 0)
-		ret = query_run(c, cl->out, &o);
-	conn_close(&c);
-	return ret;
+	return client_command(cl, query_parse(cl, argc, argv, &o), query_any, &o);
 }

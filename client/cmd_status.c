@@ -75,17 +75,13 @@ int status_run(struct conn *c, FILE *out, struct status_opts *o)
 	return 0;
 }
 
+static int status_any(struct conn *c, FILE *out, void *o)
+{
+	return status_run(c, out, o);
+}
+
 int cmd_status(struct client *cl, int argc, char **argv)
 {
 	struct status_opts o;
-	struct conn *c = NULL;
-	int ret = status_parse(cl, argc, argv, &o);
-
-	if (ret)
-		return ret == CLIENT_DONE ? 0 : ret;
-	ret = client_connect(cl, &c);
-	if (ret == 0)
-		ret = status_run(c, cl->out, &o);
-	conn_close(&c);
-	return ret;
+	return client_command(cl, status_parse(cl, argc, argv, &o), status_any, &o);
 }

@@ -273,24 +273,25 @@ static void on_signal(int sig)
 	subscribe_stop = 1;
 }
 
-int cmd_subscribe(struct client *cl, int argc, char **argv)
+/* Signals end the subscription after the current message (and its ack). */
+static int subscribe_any(struct conn *c, FILE *out, void *o)
 {
-	struct subscribe_opts o;
-	struct conn *c = NULL;
 	struct sigaction sa;
-	int ret = subscribe_parse(cl, argc, argv, &o);
-
-	if (ret)
-		return ret == CLIENT_DONE ? 0 : ret;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: zmq_poll wakes with EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	ret = client_connect(cl, &c);
-	if (ret == 0)
-		ret = subscribe_run(c, cl->out, &o);
-	conn_close(&c);
+	return subscribe_run(c, out, o);
+}
+
+int cmd_subscribe(struct client *cl, int argc, char **argv)
+{
+	struct subscribe_opts o;
+	int ret = subscribe_parse(cl, argc, argv, &o);
+	if (ret)
+		return ret == CLIENT_DONE ? 0 : ret;
+	ret = client_command(cl, 0, subscribe_any, &o);
 	subscribe_opts_clear(&o);
 	return ret;
 }

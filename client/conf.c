@@ -222,3 +222,15 @@ out:
 	conf_clear(&conf);
 	return ret;
 }
+
+int client_command(const struct client *cl, int parsed, client_run_fn run, void *opts)
+{
+	struct conn *c = NULL;
+	if (parsed)
+		return parsed == CLIENT_DONE ? 0 : parsed;
+	int ret = client_connect(cl, &c);
+	if (ret == 0)
+		ret = run(c, cl->out, opts);
+	conn_close(&c);
+	return ret;
+}

@@ -56,12 +56,7 @@ const char *render_payload_title(const Liaison__Payload *p)
 
 static json_t *json_hex(const ProtobufCBinaryData *b)
 {
-	char hex[2 * 64 + 1];
-	size_t n = b->len > 64 ? 64 : b->len;
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", b->data[i]);
-	hex[2 * n] = '\0';
-	return json_string(hex);
+	return pbjson_hex(b->data, b->len);
 }
 
 static json_t *json_time(int64_t ms)

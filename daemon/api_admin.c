@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
-#include "node.h"
+#include "api_admin.h"
+#include "api_reply.h"
 #include "log.h"
 
 void api_admin(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,

@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "node.h"
+#include "api_read.h"
+#include "node_lookup.h"
+#include "api_reply.h"
+#include "msgview.h"
 #include "labels.h"
 #include "log.h"
 #include "timefmt.h"

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "node.h"
+#include "api_send.h"
+#include "turn.h"
+#include "node_lookup.h"
+#include "api_reply.h"
 #include "labels.h"
 #include "log.h"
 #include "timefmt.h"

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "node.h"
+#include "api_subscribe.h"
+#include "turn.h"
+#include "api_reply.h"
+#include "msgview.h"
 #include "log.h"
 #include "timefmt.h"
 

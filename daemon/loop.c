@@ -11,7 +11,14 @@
 #include <string.h>
 #include <zmq.h>
 #include <systemd/sd-daemon.h>
-#include "node.h"
+#include "loop.h"
+#include "turn.h"
+#include "zap.h"
+#include "peer_link.h"
+#include "peer_inbound.h"
+#include "api.h"
+#include "metrics.h"
+#include "api_subscribe.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -19,58 +26,6 @@ static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop(int sig) { (void)sig; stop_requested = 1; }
 static void on_hup(int sig) { (void)sig; reload_requested = 1; }
-
-int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len)
-{
-	if (rid && zmq_send(socket, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-		return -1;
-	return zmq_send(socket, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
-}
-
-int node_tx_lazy(struct node *n)
-{
-	if (store_in_transaction(n->store))
-		return 0;
-	if (store_begin(n->store) < 0) {
-		log_error("store: %s", store_errmsg(n->store));
-		n->tx_failed = true;
-		return -1;
-	}
-	n->tx_opened = time_mono_ms();
-	return 0;
-}
-
-int node_tx(struct node *n)
-{
-	n->tx_urgent = true;
-	return node_tx_lazy(n);
-}
-
-void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
-		uint8_t *fail, size_t fail_len)
-{
-	if (n->n_deferred == n->cap_deferred) {
-		size_t cap = n->cap_deferred ? n->cap_deferred * 2 : 64;
-		struct deferred *d = realloc(n->deferred, cap * sizeof(*d));
-		if (!d) {
-			free(ok);
-			free(fail);
-			n->tx_failed = true;
-			return;
-		}
-		n->deferred = d;
-		n->cap_deferred = cap;
-	}
-	struct deferred *d = &n->deferred[n->n_deferred++];
-	d->socket = socket;
-	d->rid_len = rid_len < sizeof(d->rid) ? rid_len : sizeof(d->rid);
-	if (rid)
-		memcpy(d->rid, rid, d->rid_len);
-	d->ok_frame = ok;
-	d->ok_len = ok_len;
-	d->fail_frame = fail;
-	d->fail_len = fail_len;
-}
 
 /* Ends the turn's transaction and sends what waited for it. A failed commit
  * (a full disk, say) acknowledges nothing: clients get their error, peers
@@ -120,19 +75,6 @@ static void notify_status(struct node *n)
 		up += n->links[i].connected;
 	sd_notifyf(0, "STATUS=%zu/%zu peers connected, %llu received, %llu sent", up, n->n_links,
 		   (unsigned long long)n->counters.received, (unsigned long long)n->counters.sent);
-}
-
-int node_reload_file(struct node *n, char *err, size_t errlen)
-{
-	struct config *conf = NULL;
-	sd_notify(0, "RELOADING=1");
-	int rc = config_load(n->conf->path, &conf, err, errlen);
-	if (rc < 0)
-		log_error("reload refused, keeping the running configuration: %s", err);
-	else
-		rc = node_reload(n, conf);
-	sd_notify(0, "READY=1");
-	return rc;
 }
 
 /* The audit chain's head: an administrator who records it elsewhere can

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "node.h"
+#include "loop.h"
 #include "log.h"
 
 #define EX_USAGE 64

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zmq.h>
-#include "node.h"
+#include "metrics.h"
 #include "log.h"
 #include "timefmt.h"
 

@@ -2,7 +2,8 @@
  * as a Liaison__Message whose strings point into the opened envelope. */
 #include <stdlib.h>
 #include <string.h>
-#include "node.h"
+#include "msgview.h"
+#include "node_lookup.h"
 
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v)
 {

@@ -7,30 +7,14 @@
 #include <zmq.h>
 #include <sodium.h>
 #include "node.h"
+#include "turn.h"
+#include "node_lookup.h"
+#include "peer_link.h"
+#include "peer_inbound.h"
+#include "metrics.h"
 #include "log.h"
 #include "timefmt.h"
-
-size_t node_max_envelope(const struct node *n)
-{
-	return n->conf->max_message + ENVELOPE_HEADER_MAX + 1024;
-}
-
-const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
-{
-	struct node *n = ctx;
-	if (!strcmp(name, n->key->cert.name))
-		return &n->key->cert;
-	struct link *l = node_link(n, name);
-	return l ? &l->cert : NULL;
-}
-
-struct link *node_link(struct node *n, const char *name)
-{
-	for (size_t i = 0; i < n->n_links; i++)
-		if (!strcmp(n->links[i].name, name))
-			return &n->links[i];
-	return NULL;
-}
+#include <systemd/sd-daemon.h>
 
 static int link_from_conf(struct link *l, const struct peer_conf *p)
 {
@@ -207,4 +191,17 @@ int node_reload(struct node *n, struct config *conf)
 		store_audit(n->store, "reload", detail);
 	log_info("reloaded configuration: %s", detail);
 	return 0;
+}
+
+int node_reload_file(struct node *n, char *err, size_t errlen)
+{
+	struct config *conf = NULL;
+	sd_notify(0, "RELOADING=1");
+	int rc = config_load(n->conf->path, &conf, err, errlen);
+	if (rc < 0)
+		log_error("reload refused, keeping the running configuration: %s", err);
+	else
+		rc = node_reload(n, conf);
+	sd_notify(0, "READY=1");
+	return rc;
 }

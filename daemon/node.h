@@ -131,89 +131,9 @@ struct node {
 int node_init(struct node *n, struct config *conf, struct liaison_key *key);
 void node_destroy(struct node *n);
 int node_reload(struct node *n, struct config *conf); /* takes ownership of conf */
-struct link *node_link(struct node *n, const char *name);
-const struct liaison_cert *node_cert_lookup(void *ctx, const char *name);
-int node_load_streams(struct node *n);
-size_t node_max_envelope(const struct node *n);
-
-/* loop.c */
-int node_run(struct node *n);
 /* Rereads the configuration file; on failure keeps the running one and
  * writes the reason into err. Returns 0 or -1. */
 int node_reload_file(struct node *n, char *err, size_t errlen);
-/* Opens the write transaction of this loop turn if none is open; it
- * commits at the end of the turn. */
-int node_tx(struct node *n);
-/* The same for bookkeeping that may wait: it commits with the next urgent
- * write or within LAZY_COMMIT_MS. Only for writes whose loss in a crash is
- * repaired by the protocol (delivery receipts are asked for again). */
-int node_tx_lazy(struct node *n);
-void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len, uint8_t *ok, size_t ok_len,
-		uint8_t *fail, size_t fail_len);
-int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint8_t *data, size_t len);
-
-/* zap.c */
-int zap_handle(struct node *n);
-
-/* peer_link.c: outbound */
-int link_open(struct node *n, struct link *l);
-void link_close(struct link *l);
-void link_handle_monitor(struct node *n, struct link *l);
-void link_handle_dealer(struct node *n, struct link *l);
-void link_pump(struct node *n, struct link *l);
-void link_tick(struct node *n, struct link *l, int64_t now);
-bool link_pending(const struct link *l);
-
-/* peer_inbound.c */
-void inbound_read(struct node *n);    /* reads what the ROUTER has into the queue */
-void inbound_process(struct node *n); /* handles queued batches, FLASH first */
-void inbound_clear(struct node *n);
-
-/* api.c */
-void api_handle(struct node *n);
-uint8_t *api_reply_pack(const Liaison__ApiReply *r, size_t *len);
-uint8_t *api_error_pack(uint64_t request_id, int code, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r);
-void api_error(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, int code, const char *fmt,
-	       ...) __attribute__((format(printf, 6, 7)));
-
-/* api_send.c */
-void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
-	      const Liaison__SendRequest *req);
-
-/* api_read.c */
-void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__QueryRequest *req);
-void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req);
-void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__StatusRequest *req);
-void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id);
-
-/* msgview.c: a stored envelope as a client sees it */
-struct msgview {
-	struct opened opened;
-	Liaison__Message msg;
-	char **to;
-};
-int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v);
-void msgview_clear(struct msgview *v);
-
-/* api_admin.c */
-void api_admin(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
-	       Liaison__ApiRequest__KindCase kind);
-
-/* metrics.c */
-int metrics_open(struct node *n);
-void metrics_close(struct node *n);
-/* Fills the listening socket's and the connections' poll items (1 +
- * METRICS_CONNS, or none without an endpoint); returns how many. */
-size_t metrics_pollitems(struct node *n, zmq_pollitem_t *items);
-void metrics_handle(struct node *n, const zmq_pollitem_t *items);
-
-/* api_subscribe.c */
-void sub_start(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
-	       const Liaison__SubscribeRequest *req);
-void sub_ack(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__SubscribeAck *ack);
-void sub_pump(struct node *n);
-void sub_tick(struct node *n, int64_t now);
+int node_load_streams(struct node *n);
 
 #endif

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
-#include "node.h"
+#include "peer_inbound.h"
+#include "turn.h"
+#include "node_lookup.h"
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
-#include "node.h"
+#include "peer_link.h"
+#include "turn.h"
 #include "log.h"
 #include "timefmt.h"
 

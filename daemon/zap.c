@@ -8,7 +8,8 @@
 #include <string.h>
 #include <zmq.h>
 #include <sodium.h>
-#include "node.h"
+#include "zap.h"
+#include "turn.h"
 #include "log.h"
 
 #define ZAP_FRAMES 7

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "pbjson.h"
 
@@ -24,16 +25,16 @@
 
 static json_t *hex_encode(const ProtobufCBinaryData *b)
 {
-	static const char digits[] = "0123456789abcdef";
-	char *s = malloc(b->len * 2 + 1);
+	return pbjson_hex(b->data, b->len);
+}
+
+json_t *pbjson_hex(const uint8_t *data, size_t len)
+{
+	char *s = malloc(len * 2 + 1);
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < b->len; i++) {
-		s[2 * i] = digits[b->data[i] >> 4];
-		s[2 * i + 1] = digits[b->data[i] & 15];
-	}
-	s[b->len * 2] = '\0';
-	json_t *j = json_stringn(s, b->len * 2);
+	sodium_bin2hex(s, len * 2 + 1, data, len);
+	json_t *j = json_stringn(s, len * 2);
 	free(s);
 	return j;
 }
@@ -284,17 +285,6 @@ static void path_pop(struct ctx *c, size_t old)
 	c->path[old] = '\0';
 }
 
-static int hex_nibble(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* A JSON integer, or for 64-bit fields also a string of decimal digits
  * (uint64 values above INT64_MAX print that way). */
 static bool get_integer(struct ctx *c, const ProtobufCFieldDescriptor *f, json_t *v, bool is_signed,
@@ -439,13 +429,12 @@ static bool value_from_json(struct ctx *c, const ProtobufCFieldDescriptor *f, js
 			b.data = malloc(len / 2);
 			if (!b.data)
 				return fail(c, "out of memory");
-			for (size_t i = 0; i < len / 2; i++) {
-				int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
-				if (hi < 0 || lo < 0) {
-					free(b.data);
-					return fail(c, "expected hex digits");
-				}
-				b.data[i] = (uint8_t)(hi << 4 | lo);
+			size_t got = 0;
+			const char *end = NULL;
+			if (sodium_hex2bin(b.data, len / 2, hex, len, NULL, &got, &end) != 0 || got != len / 2 ||
+			    end != hex + len) {
+				free(b.data);
+				return fail(c, "expected hex digits");
 			}
 			b.len = len / 2;
 		}

@@ -4,6 +4,7 @@
 #define LIAISON_PBJSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -12,6 +13,9 @@
  * out. Enums print as their value names, bytes as lower-case hex, int64/uint64
  * as JSON integers. Caller owns the result (json_decref). */
 json_t *pbjson_from_message(const ProtobufCMessage *m);
+
+/* A JSON string of data as lower-case hex; NULL when out of memory. */
+json_t *pbjson_hex(const uint8_t *data, size_t len);
 
 /* Builds a message of type desc from a JSON object. Unknown fields, wrong
  * JSON types and unknown enum names are errors: returns NULL and writes one

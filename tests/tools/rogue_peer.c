@@ -36,6 +36,7 @@
 #include "error.h"
 #include "hexid.h"
 #include "keyfile.h"
+#include "pbjson.h"
 
 #define LANE_ROUTINE 3 /* lane index of ROUTINE: precedence - 1 */
 #define N_LANES 4
@@ -67,17 +68,6 @@ static void print_json(json_t *o)
 	fflush(stdout);
 	free(s);
 	json_decref(o);
-}
-
-static json_t *hex_json(const uint8_t *data, size_t len)
-{
-	char *hex = malloc(len * 2 + 1);
-	if (!hex)
-		return json_null();
-	sodium_bin2hex(hex, len * 2 + 1, data, len);
-	json_t *j = json_string(hex);
-	free(hex);
-	return j;
 }
 
 static json_t *marks_json(Liaison__LaneMark **marks, size_t n)
@@ -177,7 +167,7 @@ static int print_reply(struct rogue *r, const uint8_t *buf, size_t len)
 		json_t *rej = json_array();
 		for (size_t i = 0; i < a->n_rejected; i++) {
 			json_t *e = json_object();
-			json_object_set_new(e, "id", hex_json(a->rejected[i]->id.data, a->rejected[i]->id.len));
+			json_object_set_new(e, "id", pbjson_hex(a->rejected[i]->id.data, a->rejected[i]->id.len));
 			json_object_set_new(e, "error", json_integer(a->rejected[i]->error));
 			json_object_set_new(e, "reason", json_string(a->rejected[i]->reason ? a->rejected[i]->reason : ""));
 			json_array_append_new(rej, e);
@@ -190,7 +180,7 @@ static int print_reply(struct rogue *r, const uint8_t *buf, size_t len)
 			json_object_set_new(o, "receipt_valid", json_boolean(rc == LIAISON_OK));
 			if (dr) {
 				for (size_t i = 0; i < dr->n_message_ids; i++)
-					json_array_append_new(ids, hex_json(dr->message_ids[i].data,
+					json_array_append_new(ids, pbjson_hex(dr->message_ids[i].data,
 									    dr->message_ids[i].len));
 				liaison__delivery_receipt__free_unpacked(dr, NULL);
 			}
@@ -286,7 +276,7 @@ static int seal(struct rogue *r, uint64_t seq, const char *sender, const uint8_t
 		return -1;
 	}
 	json_t *d = json_object();
-	json_object_set_new(d, "id", hex_json(id_out, ENVELOPE_ID_LEN));
+	json_object_set_new(d, "id", pbjson_hex(id_out, ENVELOPE_ID_LEN));
 	json_object_set_new(d, "stream_seq", json_integer((json_int_t)seq));
 	json_object_set_new(d, "sender", json_string(h.sender));
 	note("envelope", d);

@@ -1,0 +1,26 @@
+/* Finding a peer's link and a certificate by name, and the largest
+ * envelope this node takes. */
+#include <string.h>
+#include "node_lookup.h"
+
+size_t node_max_envelope(const struct node *n)
+{
+	return n->conf->max_message + ENVELOPE_HEADER_MAX + 1024;
+}
+
+const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
+{
+	struct node *n = ctx;
+	if (!strcmp(name, n->key->cert.name))
+		return &n->key->cert;
+	struct link *l = node_link(n, name);
+	return l ? &l->cert : NULL;
+}
+
+struct link *node_link(struct node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_links; i++)
+		if (!strcmp(n->links[i].name, name))
+			return &n->links[i];
+	return NULL;
+}

@@ -1,0 +1,12 @@
+/* Finding a peer, a certificate and the envelope size limit. */
+#ifndef LIAISOND_NODE_LOOKUP_H
+#define LIAISOND_NODE_LOOKUP_H
+
+#include "node.h"
+
+struct link *node_link(struct node *n, const char *name);
+/* The certificate of this node or of a peer by name, for the opener. */
+const struct liaison_cert *node_cert_lookup(void *ctx, const char *name);
+size_t node_max_envelope(const struct node *n);
+
+#endif
