@@ -157,9 +157,10 @@ void render_message_header(FILE *out);
 void render_message_line(FILE *out, const Liaison__Message *m);
 /* A labelled block of header fields, then the payload's fields. */
 void render_message_block(FILE *out, const Liaison__Message *m);
-/* render_cap.c: a warning as one CAP 1.2 document (validated), ending in a
- * newline. Returns 0, or an exit code after printing why. */
-int render_message_cap(FILE *out, const Liaison__Message *m);
+/* render_cap.c: a warning as one CAP 1.2 document (validated): an imported
+ * alert byte for byte, with feed a newline after a document that lacks one.
+ * Returns 0, or an exit code after printing why. */
+int render_message_cap(FILE *out, const Liaison__Message *m, bool feed);
 json_t *render_status_json(const Liaison__StatusReply *s);
 void render_status_text(FILE *out, const Liaison__StatusReply *s);
 json_t *render_peers_json(const Liaison__PeersReply *p);

@@ -95,7 +95,7 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o)
 			ret = CLIENT_EX_FAIL;
 		}
 	} else if (o->cap) {
-		ret = render_message_cap(out, r->get->message);
+		ret = render_message_cap(out, r->get->message, false);
 	} else if (o->json) {
 		json_t *j = render_message_json(r->get->message);
 		render_json_line(out, j);

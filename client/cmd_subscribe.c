@@ -186,7 +186,7 @@ static int send_ack(struct conn *c, uint64_t cursor, uint32_t credit)
 static void print_message(FILE *out, const struct subscribe_opts *o, const Liaison__Message *m)
 {
 	if (o->cap) {
-		render_message_cap(out, m); /* a warning it cannot print is said on stderr; the feed goes on */
+		render_message_cap(out, m, true); /* a warning it cannot print is said on stderr; the feed goes on */
 	} else if (o->json) {
 		json_t *j = render_message_json(m);
 		render_json_line(out, j);

@@ -31,7 +31,7 @@ static char *restriction_of(const Liaison__Message *m)
 	return s;
 }
 
-int render_message_cap(FILE *out, const Liaison__Message *m)
+int render_message_cap(FILE *out, const Liaison__Message *m, bool feed)
 {
 	char hex[HEXID_LEN], err[512];
 	const struct cap_schema *sc;
@@ -66,8 +66,10 @@ int render_message_cap(FILE *out, const Liaison__Message *m)
 		client_err("%s: %s", hex, err);
 		return CLIENT_EX_FAIL;
 	}
-	/* each document whole, from its declaration to a final newline */
-	r = fwrite(doc, 1, len, out) == len && (len == 0 || doc[len - 1] == '\n' || fputc('\n', out) != EOF)
+	/* The document as it is; in a feed each ends in a newline, so that the
+	 * next one's declaration starts a line. */
+	r = fwrite(doc, 1, len, out) == len &&
+		    (!feed || len == 0 || doc[len - 1] == '\n' || fputc('\n', out) != EOF)
 		    ? 0 : CLIENT_EX_FAIL;
 	free(doc);
 	if (r || fflush(out) != 0) {
