@@ -160,7 +160,14 @@ Liaison__Payload *send_payload_from_json(Liaison__MessageType t, json_t *obj, ch
 			snprintf(err, errlen, "not a valid %s", d->short_name);
 		return NULL;
 	}
-	/* a warning's CAP words and forms, however it came in */
+	/* a warning's CAP words and forms, however it came in; the original
+	 * document comes only from an import, which checks it (--cap, "cap") */
+	if (t == LIAISON__MESSAGE_TYPE__WARNING && ((Liaison__EarlyWarning *)m)->cap_xml.len) {
+		snprintf(err, errlen, "field 'cap_xml': the CAP document is given with --cap "
+			 "(\"cap\" in a batch line), where it is validated");
+		protobuf_c_message_free_unpacked(m, NULL);
+		return NULL;
+	}
 	if (t == LIAISON__MESSAGE_TYPE__WARNING &&
 	    cap_warning_check((Liaison__EarlyWarning *)m, err, errlen) != LIAISON_OK) {
 		protobuf_c_message_free_unpacked(m, NULL);

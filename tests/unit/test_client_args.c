@@ -396,6 +396,9 @@ static void test_send_cap(void **state)
 	write_file("w.json", "{\"headline\": \"x\", \"urgency\": \"soon\"}", path, sizeof(path));
 	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o),
 			 CLIENT_EX_USAGE);
+	write_file("w.json", "{\"headline\": \"x\", \"cap_xml\": \"3c616c6572742f3e\"}", path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o),
+			 CLIENT_EX_USAGE);
 	write_file("w.json", "{\"headline\": \"x\", \"urgency\": \"Immediate\"}", path, sizeof(path));
 	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o), 0);
 	send_opts_clear(&o);
