@@ -44,7 +44,8 @@ static int write_polygon(xmlTextWriterPtr w, const Liaison__Polygon *p)
 	if (!s)
 		return -1;
 	s[0] = '\0';
-	for (size_t i = 0; i < p->n_points; i++) {
+	/* a point prints in at most 2 * 24 + 2 bytes ("%.17g" of a double is 24) */
+	for (size_t i = 0; i < p->n_points && n < cap; i++) {
 		char pt[80];
 		point_text(p->points[i]->latitude, p->points[i]->longitude, pt, sizeof(pt));
 		n += (size_t)snprintf(s + n, cap - n, "%s%s", i ? " " : "", pt);
