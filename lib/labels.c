@@ -128,3 +128,19 @@ const char *label_tlp_name(Liaison__Tlp t)
 {
 	return name_of(tlps, (int)t);
 }
+
+bool label_topic_valid(const char *t, size_t *bad_at)
+{
+	size_t i = 0;
+	for (; t[i]; i++) {
+		char c = t[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			  c == '_' || c == '-' || c == '/' || c == ':';
+		if (!ok || i >= LABEL_TOPIC_MAX) {
+			if (bad_at)
+				*bad_at = i;
+			return false;
+		}
+	}
+	return true;
+}
