@@ -103,9 +103,12 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_QUERY, &r);
 	if (ret)
 		return ret;
+	size_t damaged = 0;
 	if (!o->json)
 		render_message_header(out);
 	for (size_t i = 0; i < r->query->n_messages; i++) {
+		if (r->query->messages[i]->damaged && r->query->messages[i]->damaged[0])
+			damaged++;
 		if (o->json) {
 			json_t *j = render_message_json(r->query->messages[i]);
 			render_json_line(out, j);
@@ -115,6 +118,9 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 		}
 	}
 	liaison__api_reply__free_unpacked(r, NULL);
+	if (damaged)
+		client_err("%zu of the messages listed are damaged in the node's store: shown as DAMAGED, not as valid",
+			   damaged);
 	return 0;
 }
 

@@ -271,6 +271,7 @@ int send_parse(struct client *cl, int argc, char **argv, struct send_opts *o)
 	Liaison__SendRequest *s;
 	const char *file = NULL, *title = NULL, *body = NULL, *type = NULL;
 	bool all = false, stdin_body = false, have_to = false;
+	size_t bad_at;
 	uint8_t id[16];
 	size_t idlen;
 	int c, r, ret = CLIENT_EX_USAGE;
@@ -307,6 +308,12 @@ int send_parse(struct client *cl, int argc, char **argv, struct send_opts *o)
 			all = true;
 			break;
 		case OPT_TOPIC:
+			if (!label_topic_valid(optarg, &bad_at)) {
+				char why[160];
+				label_topic_explain(optarg, bad_at, why, sizeof(why));
+				client_err("--topic: %s", why);
+				goto bad;
+			}
 			free(s->topic == protobuf_c_empty_string ? NULL : s->topic);
 			if (!(s->topic = strdup(optarg)))
 				goto nomem;
@@ -540,8 +547,15 @@ Liaison__SendRequest *send_from_json(json_t *line, int64_t now_ms, char *err, si
 			}
 			s->all = json_is_true(val);
 		} else if (strcmp(k, "topic") == 0) {
+			size_t bad_at;
 			if (!json_string_field(val, k, &v, err, errlen))
 				goto bad;
+			if (!label_topic_valid(v, &bad_at)) {
+				char why[160];
+				label_topic_explain(v, bad_at, why, sizeof(why));
+				snprintf(err, errlen, "field 'topic': %s", why);
+				goto bad;
+			}
 			if (!(s->topic = strdup(v)))
 				goto nomem;
 		} else if (strcmp(k, "precedence") == 0) {

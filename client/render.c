@@ -124,6 +124,13 @@ json_t *render_message_json(const Liaison__Message *m)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "id", json_hex(&m->id));
+	if (m->damaged && m->damaged[0]) {
+		/* nothing else of a damaged message can be trusted */
+		json_object_set_new(o, "received", json_time(m->received));
+		json_object_set_new(o, "cursor", json_integer((json_int_t)m->cursor));
+		json_object_set_new(o, "damaged", json_text(m->damaged));
+		return o;
+	}
 	json_object_set_new(o, "type", json_string(label_type_name(m->type)));
 	json_object_set_new(o, "from", json_text(m->from));
 	a = json_array();
@@ -196,6 +203,12 @@ void render_message_line(FILE *out, const Liaison__Message *m)
 	char *dot = strchr(iso, '.');
 	if (dot)
 		strcpy(dot, "Z");
+	if (m->damaged && m->damaged[0]) {
+		fprintf(out, "%-12s  %-20s  DAMAGED: ", hex, iso);
+		put_text(out, m->damaged, false, 0);
+		fputc('\n', out);
+		return;
+	}
 	/* one message, one line: no newline, tab or control from a partner's text */
 	char *from = textsafe_dup(m->from, 0), *topic = textsafe_dup(m->topic, 0);
 	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  ", hex, iso, str(from),
@@ -273,6 +286,9 @@ json_t *render_status_json(const Liaison__StatusReply *s)
 	if (s->id.len) {
 		json_t *a = json_array();
 		json_object_set_new(o, "id", json_hex(&s->id));
+		if (s->expires)
+			json_object_set_new(o, "expires", json_time(s->expires));
+		json_object_set_new(o, "expired", json_boolean(s->expired));
 		for (size_t i = 0; i < s->n_recipients; i++) {
 			json_t *r = json_object();
 			json_object_set_new(r, "node", json_string(str(s->recipients[i]->node)));
@@ -331,8 +347,12 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 	if (s->id.len) {
 		char iso[TIME_ISO_LEN];
 		j = json_hex(&s->id);
-		fprintf(out, "message %s\n", json_string_value(j));
+		fprintf(out, "message %s", json_string_value(j));
 		json_decref(j);
+		time_format_iso(s->expires, iso);
+		if (s->expires)
+			fprintf(out, " (%s %s)", s->expired ? "expired at" : "expires", iso);
+		fputc('\n', out);
 		fprintf(out, "%-16s  %-10s  %s\n", "RECIPIENT", "STATE", "UPDATED");
 		for (size_t i = 0; i < s->n_recipients; i++) {
 			time_format_iso(s->recipients[i]->updated, iso);

@@ -19,7 +19,8 @@ struct views {
 	struct msgview *v;
 	Liaison__Message **ptrs;
 	size_t count, cap;
-	int err;
+	int64_t now;
+	bool nomem;
 };
 
 static int collect_view(void *ctx, const struct stored_msg *m)
@@ -33,13 +34,23 @@ static int collect_view(void *ctx, const struct stored_msg *m)
 		vs->v = v;
 		vs->cap = cap;
 	}
-	int rc = msgview_open(vs->n, m, &vs->v[vs->count]);
-	if (rc != LIAISON_OK) {
-		log_error("stored message at %lld cannot be opened: %s", (long long)m->pos, liaison_strerror(rc));
-		vs->err = rc;
-		return 0;
+	struct msgview *v = &vs->v[vs->count];
+	switch (msgview_open(vs->n, m, vs->now, v)) {
+	case MSGVIEW_OK:
+		vs->count++;
+		break;
+	case MSGVIEW_DAMAGED: /* listed, flagged: never dropped, never shown as valid */
+		msgview_report_damaged(vs->n, m, v);
+		vs->count++;
+		break;
+	case MSGVIEW_EXPIRED: /* past its expiry by this node's clock: not served */
+		msgview_clear(v);
+		break;
+	case MSGVIEW_NOMEM:
+		msgview_clear(v);
+		vs->nomem = true;
+		return 1;
 	}
-	vs->count++;
 	return 0;
 }
 
@@ -56,7 +67,8 @@ static int views_query(struct node *n, const struct store_filter *f, struct view
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->n = n;
-	if (store_query(n->store, f, collect_view, vs) < 0)
+	vs->now = time_now_ms();
+	if (store_query(n->store, f, collect_view, vs) < 0 || vs->nomem)
 		return -1;
 	vs->ptrs = calloc(vs->count + 1, sizeof(*vs->ptrs));
 	if (!vs->ptrs)
@@ -80,7 +92,8 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	f.newest = true;
 	struct views vs;
 	if (views_query(n, &f, &vs) < 0) {
-		api_error(n, rid, rid_len, request_id, 1, "query failed: %s", store_errmsg(n->store));
+		api_error(n, rid, rid_len, request_id, 1, "query failed: %s",
+			  vs.nomem ? "out of memory" : store_errmsg(n->store));
 		views_free(&vs);
 		return;
 	}
@@ -99,20 +112,24 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 struct found {
 	struct node *n;
 	struct msgview v;
-	bool ok;
-	int64_t pos;
+	bool ok, seen;
+	int64_t pos, expires;
 	uint8_t *env;
 	size_t env_len;
-	bool want_env;
-	int err;
+	bool want_env, allow_expired;
+	enum msgview_state state;
 };
 
 static int take_found(void *ctx, const struct stored_msg *m)
 {
 	struct found *fd = ctx;
+	fd->seen = true;
 	fd->pos = m->pos;
-	fd->err = msgview_open(fd->n, m, &fd->v);
-	fd->ok = fd->err == LIAISON_OK;
+	fd->expires = m->expires;
+	fd->state = msgview_open(fd->n, m, fd->allow_expired ? 0 : time_now_ms(), &fd->v);
+	if (fd->state == MSGVIEW_DAMAGED)
+		msgview_report_damaged(fd->n, m, &fd->v);
+	fd->ok = fd->state == MSGVIEW_OK;
 	if (fd->ok && fd->want_env) {
 		fd->env = malloc(m->envelope_len ? m->envelope_len : 1);
 		if (fd->env) {
@@ -134,7 +151,7 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 	uint8_t prefix[16] = { 0 };
 	memcpy(prefix, id->data, id->len);
 	int rc = store_get_by_prefix(n->store, prefix, id->len * 2, take_found, fd);
-	if (rc == 0 || (rc == 1 && !fd->ok && fd->err == LIAISON_OK)) {
+	if (rc == 0 || (rc == 1 && !fd->seen)) {
 		api_error(n, rid, rid_len, request_id, 1, "no message with that id");
 		return false;
 	}
@@ -142,17 +159,36 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 		api_error(n, rid, rid_len, request_id, 64, "ambiguous id prefix: give more digits");
 		return false;
 	}
-	if (rc < 0 || !fd->ok) {
-		api_error(n, rid, rid_len, request_id, 1, "cannot read the message: %s",
-			  rc < 0 ? store_errmsg(n->store) : liaison_strerror(fd->err));
+	if (rc < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "cannot read the message: %s", store_errmsg(n->store));
 		return false;
 	}
-	return true;
+	char hex[HEXID_LEN], iso[TIME_ISO_LEN];
+	switch (fd->state) {
+	case MSGVIEW_OK:
+		return true;
+	case MSGVIEW_DAMAGED:
+		hexid_format(fd->v.damage->id, hex);
+		api_error(n, rid, rid_len, request_id, 1, "message %s is damaged in this node's store: %s", hex,
+			  fd->v.damage->why);
+		return false;
+	case MSGVIEW_EXPIRED:
+		hexid_format(fd->v.opened.header->id.data, hex);
+		time_format_iso(fd->expires, iso);
+		api_error(n, rid, rid_len, request_id, 1, "message %s expired at %s", hex, iso);
+		return false;
+	case MSGVIEW_NOMEM:
+		break;
+	}
+	api_error(n, rid, rid_len, request_id, 1, "cannot read the message: out of memory");
+	return false;
 }
 
 void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req)
 {
-	struct found fd = { .n = n, .want_env = req->envelope };
+	/* the sealed bytes of an expired message stay available: proof of who
+	 * said what outlives the message's validity */
+	struct found fd = { .n = n, .want_env = req->envelope, .allow_expired = req->envelope };
 	if (find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
 		Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
 		Liaison__GetReply g = LIAISON__GET_REPLY__INIT;
@@ -167,8 +203,7 @@ void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t reques
 		r.get = &g;
 		api_reply(n, rid, rid_len, &r);
 	}
-	if (fd.ok)
-		msgview_clear(&fd.v);
+	msgview_clear(&fd.v);
 	free(fd.env);
 }
 
@@ -222,12 +257,13 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.name = n->key->cert.name;
 	s.fingerprint = n->fingerprint;
 	if (req && req->id.len) {
-		struct found fd = { .n = n };
+		struct found fd = { .n = n, .allow_expired = true };
 		if (!find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
-			if (fd.ok)
-				msgview_clear(&fd.v);
+			msgview_clear(&fd.v);
 			return;
 		}
+		s.expires = fd.v.msg.expires;
+		s.expired = s.expires && s.expires < time_now_ms();
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
 		if (rl) {
 			rl->n = n;
@@ -249,7 +285,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[7], *cp[7];
+	Liaison__Counter c[11], *cp[11];
 	counter(&c[0], &cp[0], "sent", n->counters.sent);
 	counter(&c[1], &cp[1], "received", n->counters.received);
 	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
@@ -257,6 +293,10 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	counter(&c[4], &cp[4], "delivered", n->counters.delivered);
 	counter(&c[5], &cp[5], "refused", n->counters.refused);
 	counter(&c[6], &cp[6], "api_requests", n->counters.api_requests);
+	counter(&c[7], &cp[7], "expired", n->counters.expired);
+	counter(&c[8], &cp[8], "future", n->counters.future);
+	counter(&c[9], &cp[9], "bad_topic", n->counters.bad_topic);
+	counter(&c[10], &cp[10], "damaged", n->counters.damaged);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -264,7 +304,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 7;
+	s.n_counters = 11;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
 	api_reply(n, rid, rid_len, &r);
 }

@@ -14,8 +14,6 @@
 #include "timefmt.h"
 #include "hexid.h"
 
-#define TOPIC_MAX 256
-
 static const Liaison__Payload__BodyCase body_for_type[] = {
 	[LIAISON__MESSAGE_TYPE__SITREP] = LIAISON__PAYLOAD__BODY_SITREP,
 	[LIAISON__MESSAGE_TYPE__STATUS] = LIAISON__PAYLOAD__BODY_STATUS,
@@ -35,16 +33,6 @@ struct send_ctx {
 		api_error((ctx)->n, (ctx)->rid, (ctx)->rid_len, (ctx)->request_id, code, __VA_ARGS__); \
 		goto out;                                                                       \
 	} while (0)
-
-static bool topic_valid(const char *t)
-{
-	if (strlen(t) > TOPIC_MAX)
-		return false;
-	for (; *t; t++)
-		if ((unsigned char)*t < 0x20 || *t == 0x7f)
-			return false;
-	return true;
-}
 
 /* Adds l to the recipient links once. */
 static void add_link(struct link **sel, size_t *n_sel, struct link *l)
@@ -76,8 +64,12 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	if (body_len > n->conf->max_message)
 		REFUSE(&cx, 1, "message body of %zu bytes exceeds this node's max_message of %zu", body_len,
 		       n->conf->max_message);
-	if (req->topic && !topic_valid(req->topic))
-		REFUSE(&cx, 64, "topic must be at most %d printable characters", TOPIC_MAX);
+	size_t bad_at;
+	if (req->topic && !label_topic_valid(req->topic, &bad_at)) {
+		char why[160];
+		label_topic_explain(req->topic, bad_at, why, sizeof(why));
+		REFUSE(&cx, 64, "%s", why);
+	}
 	Liaison__Precedence prec = req->precedence ? req->precedence : label_default_precedence(type);
 	if (prec < LIAISON__PRECEDENCE__FLASH || prec > LIAISON__PRECEDENCE__ROUTINE)
 		REFUSE(&cx, 64, "unknown precedence %d", (int)prec);

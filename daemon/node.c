@@ -88,6 +88,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->zctx = zmq_ctx_new();
 	if (!n->sealer || !n->opener || !n->zctx)
 		return -1;
+	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
 	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
 	if (!n->links)
 		return -1;
@@ -180,6 +181,7 @@ int node_reload(struct node *n, struct config *conf)
 	n->n_links = conf->n_peers;
 	config_free(&n->conf);
 	n->conf = conf;
+	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
 	node_load_streams(n);
 	for (size_t i = 0; i < n->n_links; i++)
 		if (!n->links[i].dealer && link_open(n, &n->links[i]) < 0)

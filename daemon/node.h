@@ -96,6 +96,9 @@ struct metrics_conn {
 
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
+	/* rejections with their own reasons (also counted in rejected), and
+	 * stored messages found damaged when read */
+	uint64_t expired, future, bad_topic, damaged;
 };
 
 struct node {

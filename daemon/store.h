@@ -102,8 +102,17 @@ int store_sub_put(struct store *s, const char *name, const char *client, int64_t
 int store_audit(struct store *s, const char *kind, const char *detail);
 /* The newest record's number and hash (hex) of the audit chain. */
 int64_t store_audit_head(const struct store *s, char hex[65]);
-/* Verifies the whole chain and that each stored envelope matches its record.
- * Returns the number of records checked, or -1 with a line in err. */
-int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32]);
+/* The envelope hash (hex) that the audit record of the message stored at
+ * pos gives. Returns 1 found, 0 no such record, -1 error. Scans the chain. */
+int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65]);
+/* Hex BLAKE2b-256 of an envelope, as audit records give it. */
+void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
+/* Verifies the whole chain and that each stored envelope matches its record,
+ * going on past faults: fault (if not NULL) gets one line for each bad
+ * record. Returns the number of records checked when all hold; else -1,
+ * with the first fault (and the number of them, if more) in err. */
+typedef void (*store_audit_fault_fn)(void *ctx, const char *line);
+int64_t store_audit_verify(struct store *s, store_audit_fault_fn fault, void *ctx, char *err, size_t errlen,
+			   uint8_t head[32]);
 
 #endif

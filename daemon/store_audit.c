@@ -99,6 +99,34 @@ fail:
 	return -1;
 }
 
+int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65])
+{
+	/* No index serves this: it is the fallback for envelopes whose sender
+	 * is no longer pinned, so a scan of the chain is acceptable. */
+	char prefix[40];
+	snprintf(prefix, sizeof(prefix), "pos=%lld ", (long long)pos);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT detail FROM audit WHERE kind = 'store' AND substr(detail, 1, length(?1)) = ?1"
+			       " ORDER BY seq LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "audit");
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), ret = 0;
+	if (rc == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 0);
+		const char *h = detail ? strstr(detail, " envelope=") : NULL;
+		if (h && strlen(h + 10) == 64) {
+			memcpy(hex, h + 10, 65);
+			ret = 1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = store_fail(s, "audit");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 /* Checks that the envelope stored at pos hashes to the record's value. */
 static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq)
 {
@@ -109,6 +137,7 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 		return -1;
 	}
 	sqlite3_stmt *st;
+	err[0] = '\0';
 	if (sqlite3_prepare_v2(s->db, "SELECT envelope FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "audit");
 	sqlite3_bind_int64(st, 1, pos);
@@ -128,8 +157,28 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 	return ret;
 }
 
-int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32])
+/* One fault found: to the caller's function, and the first into err. */
+struct faults {
+	store_audit_fault_fn fn;
+	void *ctx;
+	char *err;
+	size_t errlen;
+	int64_t count;
+};
+
+static void fault(struct faults *f, const char *line)
 {
+	if (f->count++ == 0)
+		snprintf(f->err, f->errlen, "%s", line);
+	if (f->fn)
+		f->fn(f->ctx, line);
+}
+
+int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, char *err, size_t errlen,
+			   uint8_t head[32])
+{
+	struct faults f = { fn, ctx, err, errlen, 0 };
+	char line[512];
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, detail, hash FROM audit ORDER BY seq", -1, &st, NULL) !=
 	    SQLITE_OK) {
@@ -137,25 +186,45 @@ int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t he
 		return -1;
 	}
 	uint8_t prev[32] = { 0 }, h[32];
-	int64_t n = 0, ret = -1;
+	int64_t n = 0, last = 0, ret = -1;
 	int rc;
+	/* Every bad record is reported, not only the first: after one, the
+	 * check goes on from that record's stored hash, so a single altered
+	 * record is named once and the records after it are still checked. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
 		const char *kind = (const char *)sqlite3_column_text(st, 2);
 		const char *detail = (const char *)sqlite3_column_text(st, 3);
-		if (seq != n + 1) {
-			snprintf(err, errlen, "audit record %lld missing (found %lld)", (long long)(n + 1),
-				 (long long)seq);
-			goto out;
+		bool stored_ok = sqlite3_column_bytes(st, 4) == 32;
+		bool after_gap = seq != last + 1;
+		if (after_gap) {
+			if (seq == last + 2)
+				snprintf(line, sizeof(line), "audit record %lld missing (found %lld)", (long long)(last + 1),
+					 (long long)seq);
+			else
+				snprintf(line, sizeof(line), "audit records %lld to %lld missing (found %lld)",
+					 (long long)(last + 1), (long long)(seq - 1), (long long)seq);
+			fault(&f, line);
 		}
 		chain_hash(prev, seq, at, kind ? kind : "", detail ? detail : "", h);
-		if (sqlite3_column_bytes(st, 4) != 32 || sodium_memcmp(h, sqlite3_column_blob(st, 4), 32)) {
-			snprintf(err, errlen, "audit record %lld: hash chain broken", (long long)seq);
-			goto out;
+		/* right after a gap the predecessor is gone: this record cannot be checked */
+		if (!after_gap && (!stored_ok || sodium_memcmp(h, sqlite3_column_blob(st, 4), 32))) {
+			snprintf(line, sizeof(line), "audit record %lld: hash chain broken", (long long)seq);
+			fault(&f, line);
 		}
-		if (kind && !strcmp(kind, "store") && check_envelope(s, detail ? detail : "", err, errlen, seq) < 0)
-			goto out;
-		memcpy(prev, h, 32);
+		if (kind && !strcmp(kind, "store") &&
+		    check_envelope(s, detail ? detail : "", line, sizeof(line), seq) < 0) {
+			if (!line[0]) { /* the store could not be read */
+				snprintf(err, errlen, "audit: %s", store_errmsg(s));
+				goto out;
+			}
+			fault(&f, line);
+		}
+		if (stored_ok)
+			memcpy(prev, sqlite3_column_blob(st, 4), 32);
+		else
+			memcpy(prev, h, 32);
+		last = seq;
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -170,8 +239,15 @@ int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t he
 	    sqlite3_step(st) == SQLITE_ROW)
 		recorded = sqlite3_column_int64(st, 0);
 	if (stored != recorded) {
-		snprintf(err, errlen, "%lld stored messages but %lld audit records of them", (long long)stored,
+		snprintf(line, sizeof(line), "%lld stored messages but %lld audit records of them", (long long)stored,
 			 (long long)recorded);
+		fault(&f, line);
+	}
+	if (f.count) {
+		if (f.count > 1) {
+			snprintf(line, sizeof(line), "%lld faults, the first: %s", (long long)f.count, err);
+			snprintf(err, errlen, "%s", line);
+		}
 		goto out;
 	}
 	memcpy(head, prev, 32);

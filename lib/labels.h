@@ -31,5 +31,8 @@ const char *label_tlp_name(Liaison__Tlp t);
 #define LABEL_TOPIC_MAX 256
 #define LABEL_TOPIC_ALPHABET "letters, digits and . _ - / :"
 bool label_topic_valid(const char *t, size_t *bad_at);
+/* One line saying why t is not a topic, from label_topic_valid's bad_at:
+ * "topic has '\x1b' at offset 2: only letters, digits and . _ - / : are allowed". */
+void label_topic_explain(const char *t, size_t bad_at, char *out, size_t len);
 
 #endif
