@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "log.h"
 #include "timefmt.h"
 
@@ -18,6 +19,14 @@ bool lograte_allow(const char *source, int64_t now_mono);
 /* Logs the count of lines left out for each source whose minute is over;
  * call from a periodic timer. */
 void lograte_flush(int64_t now_mono);
+
+/* Lines about a peer are limited per peer; the source reads "peer NAME". */
+#define log_peer_limited(name, level, ...)                                  \
+	do {                                                                \
+		char src_[80];                                              \
+		snprintf(src_, sizeof(src_), "peer %s", (name));            \
+		log_limited(src_, (level), __VA_ARGS__);                    \
+	} while (0)
 
 #define log_limited(source, level, ...)                          \
 	do {                                                     \

@@ -79,7 +79,7 @@ static void reject(struct node *n, struct link *l, struct batch_result *r, const
 	else if (err == LIAISON_E_TOPIC)
 		n->counters.bad_topic++;
 	if (r->n_rejected == 0)
-		log_limited(l->name, LOG_WARN, "peer %s: message rejected: %s", l->name, why);
+		log_peer_limited(l->name, LOG_WARN, "peer %s: message rejected: %s", l->name, why);
 	if (r->n_rejected >= 64)
 		return;
 	Liaison__RejectedEnvelope *rj = &r->rejected[r->n_rejected];
@@ -152,7 +152,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
 		if (!r->hole_logged)
-			log_limited(l->name, LOG_INFO, "peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
+			log_peer_limited(l->name, LOG_INFO, "peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
 				 (unsigned long long)me->stream_seq, lane + 1, (unsigned long long)l->in_mark[lane]);
 		r->hole_logged = true;
 		goto out;
@@ -295,7 +295,7 @@ void inbound_read(struct node *n)
 				    user ? user : "?");
 		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
-			log_limited(l->name, LOG_WARN, "peer %s: malformed frame (%zu bytes) dropped", l->name,
+			log_peer_limited(l->name, LOG_WARN, "peer %s: malformed frame (%zu bytes) dropped", l->name,
 				    zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
