@@ -38,7 +38,7 @@ static int check_signed(struct node *n, const struct stored_msg *m, struct opene
 	}
 	store_audit_hash_envelope(m->envelope, m->envelope_len, got);
 	if (sodium_memcmp(want, got, 64) != 0) {
-		snprintf(why, len, "envelope differs from its audit record");
+		snprintf(why, len, "envelope: %s, and it differs from its audit record", liaison_strerror(rc));
 		return -1;
 	}
 	rc = envelope_parse(m->envelope, m->envelope_len, max, o);
@@ -47,40 +47,6 @@ static int check_signed(struct node *n, const struct stored_msg *m, struct opene
 		return -1;
 	}
 	return 0;
-}
-
-/* The indexed columns against the signed header they were copied from. */
-static int check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len)
-{
-	int cls = h->label ? (int)h->label->classification : 0;
-	const char *topic = h->topic ? h->topic : "";
-	if (memcmp(m->id, h->id.data, 16))
-		snprintf(why, len, "id column differs from the signed header");
-	else if (!m->sender || strcmp(m->sender, h->sender))
-		snprintf(why, len, "sender column says '%.40s', the signed header '%s'", m->sender ? m->sender : "",
-			 h->sender);
-	else if (m->sequence != h->sequence)
-		snprintf(why, len, "sequence column differs from the signed header");
-	else if (m->type != (int)h->type)
-		snprintf(why, len, "type column says %s, the signed header %s",
-			 label_type_name((Liaison__MessageType)m->type), label_type_name(h->type));
-	else if (!m->topic || strcmp(m->topic, topic))
-		snprintf(why, len, "topic column differs from the signed header");
-	else if (m->precedence != (int)h->precedence)
-		snprintf(why, len, "precedence column says %s, the signed header %s",
-			 label_precedence_name((Liaison__Precedence)m->precedence),
-			 label_precedence_name(h->precedence));
-	else if (m->classification != cls)
-		snprintf(why, len, "classification column says %s, the signed header %s",
-			 label_classification_name((Liaison__Classification)m->classification),
-			 label_classification_name((Liaison__Classification)cls));
-	else if (m->created != h->created)
-		snprintf(why, len, "created column differs from the signed header");
-	else if (m->expires != h->expires)
-		snprintf(why, len, "expires column differs from the signed header");
-	else
-		return 0;
-	return -1;
 }
 
 /* Leaves v as a damaged entry: only what locates the row, and why. */
@@ -107,7 +73,7 @@ enum msgview_state msgview_open(struct node *n, const struct stored_msg *m, int6
 	char why[200];
 	memset(v, 0, sizeof(*v));
 	if (check_signed(n, m, &v->opened, why, sizeof(why)) < 0 ||
-	    check_columns(m, v->opened.header, why, sizeof(why)) < 0)
+	    store_check_columns(m, v->opened.header, why, sizeof(why)) < 0)
 		return damaged(m, v, why);
 	int rc = envelope_decrypt(n->opener, &v->opened, 0);
 	if (rc == LIAISON_E_NOMEM)

@@ -67,6 +67,12 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 /* Finds by id prefix of nbytes (1..16, plus an odd half byte if ndigits is odd).
  * Returns 1 found, 0 none, 2 ambiguous, -1 error. */
 int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigits, store_msg_fn fn, void *ctx);
+/* Calls fn for the message at pos; returns 1 found, 0 none, -1 error. */
+int store_get_at(struct store *s, int64_t pos, store_msg_fn fn, void *ctx);
+/* Compares m's indexed columns (id, sender, sequence, type, topic,
+ * precedence, classification, created, expires) with the signed header h
+ * they were copied from; on a difference returns -1 and names it in why. */
+int store_check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len);
 int64_t store_max_pos(struct store *s);
 int64_t store_pos_at(struct store *s, int64_t received); /* last pos with received < t */
 uint64_t store_count(struct store *s);

@@ -13,6 +13,8 @@
 #include <sodium.h>
 #include "store_internal.h"
 #include "timefmt.h"
+#include "envelope.h"
+#include "error.h"
 
 static const char prefix[] = "liaison-audit-v1";
 
@@ -127,7 +129,34 @@ int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65])
 	return ret;
 }
 
-/* Checks that the envelope stored at pos hashes to the record's value. */
+struct envelope_check {
+	const char *want; /* hex hash from the audit record */
+	char why[200];    /* empty: it holds */
+};
+
+static int check_row(void *ctx, const struct stored_msg *m)
+{
+	struct envelope_check *c = ctx;
+	char got[65];
+	store_audit_hash_envelope(m->envelope, m->envelope_len, got);
+	if (strcmp(got, c->want)) {
+		snprintf(c->why, sizeof(c->why), "was altered");
+		return 0;
+	}
+	/* the envelope is the one recorded; its indexed columns must say what
+	 * its signed header says (a SECRET message must not read UNCLASSIFIED) */
+	struct opened o;
+	int rc = envelope_parse(m->envelope, m->envelope_len, (size_t)-1, &o);
+	if (rc != LIAISON_OK)
+		snprintf(c->why, sizeof(c->why), "cannot be parsed: %s", liaison_strerror(rc));
+	else
+		store_check_columns(m, o.header, c->why, sizeof(c->why)); /* why names a differing column */
+	opened_clear(&o);
+	return 0;
+}
+
+/* Checks that the envelope stored at pos hashes to the record's value and
+ * that its columns match its header. */
 static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq)
 {
 	long long pos;
@@ -136,25 +165,20 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 		snprintf(err, errlen, "audit record %lld: malformed store record", (long long)seq);
 		return -1;
 	}
-	sqlite3_stmt *st;
 	err[0] = '\0';
-	if (sqlite3_prepare_v2(s->db, "SELECT envelope FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "audit");
-	sqlite3_bind_int64(st, 1, pos);
-	int ret = 0;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	struct envelope_check c = { .want = want };
+	int rc = store_get_at(s, pos, check_row, &c);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		snprintf(err, errlen, "audit record %lld: stored message %lld is missing", (long long)seq, pos);
-		ret = -1;
-	} else {
-		char got[65];
-		store_audit_hash_envelope(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), got);
-		if (strcmp(got, want)) {
-			snprintf(err, errlen, "audit record %lld: stored message %lld was altered", (long long)seq, pos);
-			ret = -1;
-		}
+		return -1;
 	}
-	sqlite3_finalize(st);
-	return ret;
+	if (c.why[0]) {
+		snprintf(err, errlen, "audit record %lld: stored message %lld %s", (long long)seq, pos, c.why);
+		return -1;
+	}
+	return 0;
 }
 
 /* One fault found: to the caller's function, and the first into err. */
