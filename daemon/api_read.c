@@ -67,7 +67,7 @@ static int views_query(struct node *n, const struct store_filter *f, struct view
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->n = n;
-	vs->now = time_now_ms();
+	vs->now = f->live_at;
 	if (store_query(n->store, f, collect_view, vs) < 0 || vs->nomem)
 		return -1;
 	vs->ptrs = calloc(vs->count + 1, sizeof(*vs->ptrs));
@@ -90,6 +90,9 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	if (f.limit > QUERY_MAX_LIMIT)
 		f.limit = QUERY_MAX_LIMIT;
 	f.newest = true;
+	/* expired messages are not served; left out in the query itself, so
+	 * that --limit still gives the newest N that are */
+	f.live_at = time_now_ms();
 	struct views vs;
 	if (views_query(n, &f, &vs) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "query failed: %s",

@@ -193,7 +193,7 @@ void sub_pump(struct node *n)
 		c->last = from;
 		c->stopped = false;
 		struct store_filter f = { .type = s->type, .from = s->from, .topic_glob = s->topic, .after = from,
-					  .limit = s->credit };
+					  .limit = s->credit, .live_at = time_now_ms() };
 		int rows = store_query(n->store, &f, sub_take, c);
 		if (rows < 0) {
 			log_error("subscription: %s", store_errmsg(n->store));

@@ -126,6 +126,12 @@ static void render(struct node *n, struct text *t)
 	add(t, "liaison_messages_total{event=\"duplicate\"} %llu\n", (unsigned long long)c->duplicates);
 	add(t, "liaison_messages_total{event=\"delivered\"} %llu\n", (unsigned long long)c->delivered);
 	add(t, "liaison_messages_total{event=\"refused\"} %llu\n", (unsigned long long)c->refused);
+	add(t, "liaison_messages_total{event=\"damaged\"} %llu\n", (unsigned long long)c->damaged);
+	add(t, "# HELP liaison_rejected_total Envelopes rejected, for the reasons counted apart.\n"
+	       "# TYPE liaison_rejected_total counter\n");
+	add(t, "liaison_rejected_total{reason=\"expired\"} %llu\n", (unsigned long long)c->expired);
+	add(t, "liaison_rejected_total{reason=\"future\"} %llu\n", (unsigned long long)c->future);
+	add(t, "liaison_rejected_total{reason=\"bad_topic\"} %llu\n", (unsigned long long)c->bad_topic);
 	add(t, "# HELP liaison_api_requests_total Client API requests.\n# TYPE liaison_api_requests_total counter\n"
 	       "liaison_api_requests_total %llu\n", (unsigned long long)c->api_requests);
 	add(t, "# HELP liaison_queue_depth Messages waiting for a peer's acknowledgement.\n"

@@ -61,6 +61,7 @@ struct store_filter {
 	int64_t after;        /* store position */
 	uint32_t limit;
 	bool newest;
+	int64_t live_at;      /* nonzero: only messages not expired at this time */
 };
 typedef int (*store_msg_fn)(void *ctx, const struct stored_msg *m);
 int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, void *ctx);

@@ -119,6 +119,8 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 		strcat(where, " AND received >= ?5");
 	if (f->until)
 		strcat(where, " AND received <= ?6");
+	if (f->live_at)
+		strcat(where, " AND (expires = 0 OR expires >= ?8)");
 	if (f->newest)
 		snprintf(q, sizeof(q), "SELECT * FROM (SELECT " MSG_COLUMNS " FROM messages WHERE %s"
 			 " ORDER BY pos DESC LIMIT ?7) ORDER BY pos", where);
@@ -134,6 +136,7 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 	sqlite3_bind_int64(st, 5, f->since);
 	sqlite3_bind_int64(st, 6, f->until);
 	sqlite3_bind_int64(st, 7, f->limit ? (int64_t)f->limit : -1);
+	sqlite3_bind_int64(st, 8, f->live_at);
 	int n = run_rows(s, st, fn, ctx);
 	sqlite3_finalize(st);
 	return n;
