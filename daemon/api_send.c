@@ -13,6 +13,7 @@
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"
+#include "readcache.h"
 
 static const Liaison__Payload__BodyCase body_for_type[] = {
 	[LIAISON__MESSAGE_TYPE__SITREP] = LIAISON__PAYLOAD__BODY_SITREP,
@@ -161,6 +162,7 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	n->sequence++;
 	for (size_t i = 0; i < n_sel; i++)
 		sel[i]->next_seq[lane]++;
+	readcache_put(n->readcache, pos, env, env_len); /* sealed here */
 
 	Liaison__ApiReply reply = LIAISON__API_REPLY__INIT;
 	Liaison__SendReply sr = LIAISON__SEND_REPLY__INIT;

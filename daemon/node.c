@@ -7,6 +7,7 @@
 #include <zmq.h>
 #include <sodium.h>
 #include "node.h"
+#include "readcache.h"
 #include "turn.h"
 #include "node_lookup.h"
 #include "peer_link.h"
@@ -89,6 +90,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	if (!n->sealer || !n->opener || !n->zctx)
 		return -1;
 	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
+	n->readcache = readcache_new(); /* NULL only costs speed: every read is then checked in full */
 	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
 	if (!n->links)
 		return -1;
@@ -137,6 +139,7 @@ void node_destroy(struct node *n)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);
 	opener_destroy(&n->opener);
+	readcache_destroy(&n->readcache);
 	store_close(&n->store);
 	memset(n, 0, sizeof(*n));
 }

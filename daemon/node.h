@@ -107,6 +107,7 @@ struct node {
 	struct sealer *sealer;
 	struct opener *opener;
 	struct store *store;
+	struct readcache *readcache; /* envelopes verified, by position (msgview.c) */
 	void *zctx, *router, *api, *zap;
 	int metrics_fd;                  /* -1: no metrics endpoint */
 	struct metrics_conn metrics_conns[METRICS_CONNS];

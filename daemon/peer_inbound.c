@@ -16,6 +16,7 @@
 #include "node_lookup.h"
 #include "log.h"
 #include "lograte.h"
+#include "readcache.h"
 #include "labels.h"
 #include "timefmt.h"
 #include "hexid.h"
@@ -186,6 +187,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		goto out;
 	}
 	n->counters.received++;
+	readcache_put(n->readcache, pos, env->data, env->len); /* verified above */
 	add_receipt_id(r, h->id.data);
 out:
 	opened_clear(&o);

@@ -5,8 +5,8 @@
 # byte is flipped. After a restart `get` refuses each, naming the problem;
 # `query` (readable and --json) and `subscribe` list each flagged as damaged,
 # never as valid and never silently left out; the damaged counter and the log
-# say so; an untouched message is served as before; `--verify-audit` names
-# all three records.
+# say so; an untouched message is served as before, and is refused once it
+# too is changed while the node runs; `--verify-audit` names every one.
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
 node_start A
@@ -26,7 +26,7 @@ flip() { # POS OFFSET: flips the lowest bit of the envelope byte at OFFSET
 	local hex byte
 	hex=$(sqlite3 "$db" "SELECT hex(envelope) FROM messages WHERE pos = $1")
 	byte=${hex:$(($2 * 2)):2}
-	sqlite3 "$db" "UPDATE messages SET envelope = X'${hex:0:$(($2 * 2))}$(printf '%02X' $((0x$byte ^ 0x01)))${hex:$(($2 * 2 + 2))}' WHERE pos = $1" ||
+	sqlite3 -cmd ".timeout 5000" "$db" "UPDATE messages SET envelope = X'${hex:0:$(($2 * 2))}$(printf '%02X' $((0x$byte ^ 0x01)))${hex:$(($2 * 2 + 2))}' WHERE pos = $1" ||
 		fail "update $1"
 }
 p1=$(pos_of "$id1") p2=$(pos_of "$id2") p3=$(pos_of "$id3")
@@ -81,11 +81,18 @@ assert_eq "$(jq -r 'select(.damaged | not) | .id' "$T/sub.json")" "$id4" "valid 
 grep -q "stored message $id2 at position $p2 is damaged: classification column" "$T/B/liaisond.log" ||
 	fail "the damage is not logged"
 
+# a message read (and so verified) before is checked again: changed while
+# the node runs, it is damaged too
+p4=$(pos_of "$id4")
+len=$(sqlite3 "$db" "SELECT length(envelope) FROM messages WHERE pos = $p4")
+flip "$p4" $((len - 10)) # in the signature
+get_refused "$id4" "signature does not verify"
+
 node_stop B
 "$LIAISOND" -c "$T/B/liaisond.conf" --verify-audit >"$T/audit.out" 2>"$T/audit.err" && fail "--verify-audit passed"
-for p in "$p1" "$p2" "$p3"; do
+for p in "$p1" "$p2" "$p3" "$p4"; do
 	grep -q "stored message $p " "$T/audit.err" || fail "--verify-audit does not name message $p: $(cat "$T/audit.err")"
 done
 grep -q "stored message $p2 classification column says UNCLASSIFIED" "$T/audit.err" || fail "--verify-audit: $(cat "$T/audit.err")"
-tail -1 "$T/audit.err" | grep -q ": 3 faults found$" || fail "--verify-audit count: $(cat "$T/audit.err")"
+tail -1 "$T/audit.err" | grep -q ": 4 faults found$" || fail "--verify-audit count: $(cat "$T/audit.err")"
 exit 0
