@@ -116,7 +116,7 @@ struct found {
 	struct node *n;
 	struct msgview v;
 	bool ok, seen;
-	int64_t pos, expires;
+	int64_t pos;
 	uint8_t *env;
 	size_t env_len;
 	bool want_env, allow_expired;
@@ -128,7 +128,6 @@ static int take_found(void *ctx, const struct stored_msg *m)
 	struct found *fd = ctx;
 	fd->seen = true;
 	fd->pos = m->pos;
-	fd->expires = m->expires;
 	fd->state = msgview_open(fd->n, m, fd->allow_expired ? 0 : time_now_ms(), &fd->v);
 	if (fd->state == MSGVIEW_DAMAGED)
 		msgview_report_damaged(fd->n, m, &fd->v);
@@ -177,7 +176,7 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 		return false;
 	case MSGVIEW_EXPIRED:
 		hexid_format(fd->v.opened.header->id.data, hex);
-		time_format_iso(fd->expires, iso);
+		time_format_iso(fd->v.opened.header->expires, iso);
 		api_error(n, rid, rid_len, request_id, 1, "message %s expired at %s", hex, iso);
 		return false;
 	case MSGVIEW_NOMEM:
