@@ -10,6 +10,8 @@
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"
+#include "link_health.h"
+#include "version.h"
 
 #define QUERY_DEFAULT_LIMIT 100
 #define QUERY_MAX_LIMIT 10000
@@ -287,7 +289,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[11], *cp[11];
+	Liaison__Counter c[8], *cp[8];
 	counter(&c[0], &cp[0], "sent", n->counters.sent);
 	counter(&c[1], &cp[1], "received", n->counters.received);
 	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
@@ -295,10 +297,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	counter(&c[4], &cp[4], "delivered", n->counters.delivered);
 	counter(&c[5], &cp[5], "refused", n->counters.refused);
 	counter(&c[6], &cp[6], "api_requests", n->counters.api_requests);
-	counter(&c[7], &cp[7], "expired", n->counters.expired);
-	counter(&c[8], &cp[8], "future", n->counters.future);
-	counter(&c[9], &cp[9], "bad_topic", n->counters.bad_topic);
-	counter(&c[10], &cp[10], "damaged", n->counters.damaged);
+	counter(&c[7], &cp[7], "damaged", n->counters.damaged);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -306,8 +305,17 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 11;
+	s.n_counters = 8;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
+	s.version = LIAISON_VERSION;
+	s.store_bytes = store_size_bytes(n->store);
+	Liaison__Counter rc[LIAISON_E_COUNT], *rcp[LIAISON_E_COUNT];
+	for (int e = 1; e < LIAISON_E_COUNT; e++)
+		if (n->counters.rejected_by[e]) {
+			size_t k = s.n_rejected_by_reason++;
+			counter(&rc[k], &rcp[k], liaison_errname(e), n->counters.rejected_by[e]);
+		}
+	s.rejected_by_reason = rcp;
 	api_reply(n, rid, rid_len, &r);
 }
 
@@ -316,7 +324,9 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	Liaison__PeerInfo *info = calloc(n->n_links + 1, sizeof(*info));
 	Liaison__PeerInfo **ptrs = calloc(n->n_links + 1, sizeof(*ptrs));
 	char (*fps)[LIAISON_FINGERPRINT_LEN] = calloc(n->n_links + 1, sizeof(*fps));
-	if (!info || !ptrs || !fps) {
+	Liaison__QueueDepth(*q)[LANES] = calloc(n->n_links + 1, sizeof(*q));
+	Liaison__QueueDepth *(*qp)[LANES] = calloc(n->n_links + 1, sizeof(*qp));
+	if (!info || !ptrs || !fps || !q || !qp) {
 		api_error(n, rid, rid_len, request_id, 1, "out of memory");
 		goto out;
 	}
@@ -330,9 +340,20 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 		info[i].fingerprint = fps[i];
 		info[i].connected = l->connected;
 		info[i].max_classification = l->max_classification;
-		for (int lane = 0; lane < LANES; lane++)
-			info[i].queued += l->next_seq[lane] - l->acked[lane];
+		info[i].kind = "peer";
+		for (int lane = 0; lane < LANES; lane++) {
+			liaison__queue_depth__init(&q[i][lane]);
+			q[i][lane].precedence = (Liaison__Precedence)(lane + 1);
+			q[i][lane].depth = link_queued(l, lane);
+			qp[i][lane] = &q[i][lane];
+			info[i].queued += q[i][lane].depth;
+		}
+		info[i].queues = qp[i];
+		info[i].n_queues = LANES;
 		info[i].last_seen = l->last_seen ? now - (mono - l->last_seen) : 0;
+		info[i].down_since = l->connected ? 0 : l->down_since;
+		info[i].lag_seconds = link_lag_seconds(n, l, now);
+		info[i].last_error = l->last_error;
 		ptrs[i] = &info[i];
 	}
 	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
@@ -348,4 +369,6 @@ out:
 	free(info);
 	free(ptrs);
 	free(fps);
+	free(q);
+	free(qp);
 }

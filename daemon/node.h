@@ -47,6 +47,13 @@ struct link {
 	int64_t last_hello, last_seen, last_batch;
 	int64_t reopen_at;           /* monotonic ms: reopen a link whose handshake was refused */
 	bool refused;                /* its last handshake was refused (logged once) */
+	int64_t down_since;          /* wall ms the link went down (or the node started); 0 while up */
+	char last_error[160];        /* the latest trouble with it, "" if none */
+	/* Catching up after an outage: from the reconnect until the queue first
+	 * empties, how many deliveries it acknowledged (logged then). */
+	bool catching_up;
+	int64_t outage_ms, back_at;  /* how long it was down; monotonic ms it came back */
+	uint64_t caught_up;
 };
 
 struct subscriber {
@@ -96,9 +103,8 @@ struct metrics_conn {
 
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
-	/* rejections with their own reasons (also counted in rejected), and
-	 * stored messages found damaged when read */
-	uint64_t expired, future, bad_topic, damaged;
+	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
+	uint64_t damaged; /* stored messages found damaged when read (msgview.c) */
 };
 
 struct node {

@@ -73,12 +73,8 @@ static void reject(struct node *n, struct link *l, struct batch_result *r, const
 		   const char *why)
 {
 	n->counters.rejected++;
-	if (err == LIAISON_E_EXPIRED)
-		n->counters.expired++;
-	else if (err == LIAISON_E_FUTURE)
-		n->counters.future++;
-	else if (err == LIAISON_E_TOPIC)
-		n->counters.bad_topic++;
+	if (err > 0 && err < LIAISON_E_COUNT)
+		n->counters.rejected_by[err]++;
 	if (r->n_rejected == 0)
 		log_peer_limited(l->name, LOG_WARN, "peer %s: message rejected: %s", l->name, why);
 	if (r->n_rejected >= 64)
@@ -297,8 +293,9 @@ void inbound_read(struct node *n)
 				    user ? user : "?");
 		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
+			n->counters.rejected_by[LIAISON_E_PARSE]++;
 			log_peer_limited(l->name, LOG_WARN, "peer %s: malformed frame (%zu bytes) dropped", l->name,
-				    zmq_msg_size(&body));
+					 zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {

@@ -69,7 +69,7 @@ rogue() { # MODE [args]
 		--mode "$mode" "$@" >"$T/$mode.out" 2>"$T/$mode.err" ||
 		{ cat "$T/$mode.out" "$T/$mode.err" >&2; fail "rogue_peer --mode $mode exited $?"; }
 }
-counter() { cli B reader status --json | jq -r ".counters.$1"; }
+counter() { cli B reader status --json | jq -r ".counters.$1 // .rejected_by_reason.$1 // 0"; }
 n0=$(count_query B) r0=$(counter rejected) l0=$(wc -l <"$T/B/liaisond.log")
 rogue bad-topic
 jq -c 'select(.frame == "ack")' "$T/bad-topic.out" | tail -1 |
