@@ -35,6 +35,7 @@ struct config {
 	char *listen;   /* tcp://HOST:PORT */
 	char *api;      /* ipc://PATH or tcp://HOST:PORT */
 	char *data_dir;
+	int data_dir_line; /* where `data_dir` is set */
 	char *metrics;  /* NULL: off */
 	size_t max_message; /* bytes; default 1 MiB */
 	int64_t clock_skew_ms; /* clock disagreement allowed with peers; default 15 min */
