@@ -5,6 +5,9 @@
 # SQLite commits) and a mosquitto reference, and prints one table.
 # Every figure is the median of RUNS runs; each run starts from empty stores.
 # usage: BUILD=build bench/run.sh    (RUNS, N, LAT_N, BACKLOG, FAN_N override the sizes)
+#        BUILD=build bench/run.sh bytes   only the bytes-written rows (and the
+#        store's per-table breakdown on stderr): bytes, not time, so it reads
+#        the same on a loaded machine
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -41,7 +44,9 @@ die() {
 }
 say() { echo "# $*" >&2; }
 
-for tool in load limits mqtt_ref; do
+TOOLS="load limits mqtt_ref"
+[ "${1:-}" = bytes ] && TOOLS=load
+for tool in $TOOLS; do
 	[ -x "$BIN/$tool" ] || die "$BIN/$tool is missing: run make bench"
 done
 
@@ -81,10 +86,85 @@ rss() {
 	awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/${PID[$1]}/status"
 }
 
+# write_bytes NAME [THREAD]: bytes the node (or its thread named THREAD)
+# has caused to be written to storage so far (/proc/PID/io).
+write_bytes() {
+	local pid=${PID[$1]} t sum=0 v
+	if [ -z "${2:-}" ]; then
+		awk '$1 == "write_bytes:" { print $2 }' "/proc/$pid/io"
+		return
+	fi
+	for t in /proc/"$pid"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+		v=$(awk '$1 == "write_bytes:" { print $2 }' "$t/io") && sum=$((sum + v))
+	done
+	echo "$sum"
+}
+
+# bytes_run: one A->B transfer of N durable 1 KiB messages from empty
+# stores; sets BR to "A B A_checkpoint B_checkpoint" bytes written per
+# message (not a subshell: the nodes it starts must stay this shell's).
+# The nodes are given 3 s after B has stored the last message so that
+# A's receipts are recorded and both checkpoints have caught up.
+bytes_run() {
+	local a0 b0 ac0 bc0 out
+	fresh
+	sleep 1
+	a0=$(write_bytes A) b0=$(write_bytes B) ac0=$(write_bytes A checkpoint) bc0=$(write_bytes B checkpoint)
+	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "bytes run failed"
+	sleep 3
+	BR="$(calc "($(write_bytes A) - $a0) / $N" 0) $(calc "($(write_bytes B) - $b0) / $N" 0)"
+	BR+=" $(calc "($(write_bytes A checkpoint) - $ac0) / $N" 0) $(calc "($(write_bytes B checkpoint) - $bc0) / $N" 0)"
+}
+
+# store_breakdown NAME: pages per table and index of the node's store.
+store_breakdown() {
+	sqlite3 "$F/$1/data/liaison.db" "SELECT name, COUNT(*), SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 3 DESC" |
+		awk -F'|' -v n="$1" -v msgs="$N" '{ printf "# %s %-22s %6d pages %10d bytes %7.0f B/msg\n", n, $1, $2, $3, $3 / msgs }' >&2
+}
+
+bytes_rows() {
+	local r out ba=() bb=() ca=() cb=()
+	for r in $(seq "$RUNS"); do
+		bytes_run
+		out=$BR
+		read -r a b c d <<<"$out"
+		ba+=("$a") bb+=("$b") ca+=("$c") cb+=("$d")
+		say "bytes run $r: $out (bytes per message: A, B, A's checkpoints, B's checkpoints)"
+	done
+	for n in A B; do node_stop "$n"; done
+	if command -v sqlite3 >/dev/null 2>&1; then
+		store_breakdown A
+		store_breakdown B
+	fi
+	BYTES_A=$(median "${ba[@]}") BYTES_B=$(median "${bb[@]}")
+	CKPT_A=$(median "${ca[@]}") CKPT_B=$(median "${cb[@]}")
+}
+
+bytes_table() {
+	row "bytes written per durable 1 KiB message, sender A ($N msgs)" "$BYTES_A" "bytes" "target 4000" "$(calc "$BYTES_A / 4000")"
+	row "  of which A's checkpoints (database file)" "$CKPT_A" "bytes" "-" "-"
+	row "bytes written per durable 1 KiB message, receiver B ($N msgs)" "$BYTES_B" "bytes" "target 4000" "$(calc "$BYTES_B / 4000")"
+	row "  of which B's checkpoints (database file)" "$CKPT_B" "bytes" "-" "-"
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 
 F=$T/fed
+row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
+
+if [ "${1:-}" = bytes ]; then
+	bytes_rows
+	echo
+	echo "liaison bytes written, median of $RUNS runs ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	bytes_table
+	exit 0
+fi
+
 say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 
 say "limits: Ed25519 and fsync'd SQLite commits"
@@ -130,6 +210,7 @@ for r in $(seq "$RUNS"); do
 	fan+=("$a") fand+=("$b")
 	say "fan-out run $r: $out (s, msgs/s, deliveries/s)"
 done
+bytes_rows
 for n in $NODES; do node_stop "$n"; done
 
 say "reference: mosquitto, persistence on, QoS 1"
@@ -163,8 +244,6 @@ BEHIND=$(median "${behind[@]}") FAN=$(median "${fan[@]}") FAND=$(median "${fand[
 # one fsync'd group commit at A and one at B, each of a full batch
 FLOOR=$(calc "2 * 128 * 1000 / $GROUP" 3)
 CORES=$(nproc)
-
-row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 echo
 echo "liaison benchmark, median of $RUNS runs ($(date -u +%Y-%m-%d), $CORES cores)"
 echo
@@ -187,6 +266,7 @@ row "RSS idle, A (4 peers)" "$(median "${idle_a[@]}")" "MB" "target 20 MB" "$(ca
 row "RSS idle, B" "$(median "${idle_b[@]}")" "MB" "target 20 MB" "$(calc "$(median "${idle_b[@]}") / 20")"
 row "peak RSS under load, A (VmHWM)" "$(median "${hwm_a[@]}")" "MB" "-" "-"
 row "peak RSS under load, B (VmHWM)" "$(median "${hwm_b[@]}")" "MB" "-" "-"
+bytes_table
 if [ "$MQTT" != 0 ]; then
 	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"
 fi
