@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 #include "store_internal.h"
 
-#define WAL_RESTART_FRAMES 2048 /* 16 MiB of the 8 KiB pages a new store uses */
+#define WAL_RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
 
 struct checkpointer {
 	pthread_t thread;
