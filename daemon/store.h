@@ -68,7 +68,10 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
  * Returns 1 found, 0 none, 2 ambiguous, -1 error. */
 int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigits, store_msg_fn fn, void *ctx);
 int64_t store_max_pos(struct store *s);
-int64_t store_pos_at(struct store *s, int64_t received); /* last pos with received < t */
+/* The position just before the first message received at or after t (the
+ * newest position when none was): reading in store order from there sees
+ * everything received since t. Reads only what was received since t. */
+int64_t store_pos_at(struct store *s, int64_t received);
 uint64_t store_count(struct store *s);
 
 /* Outgoing streams: one row per (message, peer) */

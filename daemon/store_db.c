@@ -48,7 +48,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 		       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_HAS_MSG] = "SELECT 1 FROM messages WHERE id = ?",
 	[ST_MAX_POS] = "SELECT COALESCE(MAX(pos), 0) FROM messages",
-	[ST_POS_AT] = "SELECT COALESCE(MAX(pos), 0) FROM messages WHERE received < ?",
+	/* reads the received index from t on only (narrow entries), never the
+	 * history before t; NULL when nothing was received since t */
+	[ST_POS_AT] = "SELECT MIN(pos) FROM messages INDEXED BY messages_received WHERE received >= ?",
 	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
