@@ -7,10 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <zmq.h>
 #include "node.h"
 #include "loop.h"
 #include "log.h"
 #include "version.h"
+#include "fdlimit.h"
 
 #define EX_USAGE 64
 #define EX_CONFIG 78
@@ -130,6 +132,11 @@ int main(int argc, char **argv)
 	int ret = load(path, &conf, &key);
 	if (ret)
 		goto out;
+	if (!audit && !zmq_has("curve")) {
+		fprintf(stderr, "liaisond: libzmq was built without CURVE: links and clients cannot be secured\n");
+		ret = 1;
+		goto out;
+	}
 	if (check) {
 		char fp[LIAISON_FINGERPRINT_LEN];
 		cert_fingerprint(&key->cert, fp);
@@ -141,6 +148,7 @@ int main(int argc, char **argv)
 		ret = verify_audit(conf);
 		goto out;
 	}
+	fdlimit_raise();
 	struct node node;
 	if (node_init(&node, conf, key) < 0) {
 		node_destroy(&node);

@@ -35,6 +35,9 @@ static const char *const schema =
 	" mark INTEGER NOT NULL, PRIMARY KEY(sender, lane)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY, client TEXT NOT NULL,"
 	" cursor INTEGER NOT NULL);"
+	/* why a recipient was marked rejected: its own words, or its size limit */
+	"CREATE TABLE IF NOT EXISTS rejections(pos INTEGER NOT NULL, peer TEXT NOT NULL,"
+	" reason TEXT NOT NULL, PRIMARY KEY(pos, peer)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, detail TEXT NOT NULL, hash BLOB NOT NULL);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";
@@ -218,6 +221,23 @@ void store_rollback(struct store *s)
 	s->audit_seq = s->audit_seq_tx;
 }
 
+/* A COMMIT whose fsync failed has still written its frames, commit frame
+ * and checksums included, to the WAL file past the end of the WAL's index.
+ * SQLite ignores them while this connection lives, but if the process dies
+ * before another commit overwrites them, recovery on the next open reads
+ * them back: a message whose client was told it was not stored would be
+ * stored and sent after all. A small write of our own, at once, lands on
+ * the same offset and breaks their checksum chain, so that only it can come
+ * back. (If the write fails too, the fault has reached more than fsync and
+ * nothing here can promise more.) */
+static void store_bury_failed_commit(struct store *s)
+{
+	sqlite3_exec(s->db,
+		     "INSERT OR REPLACE INTO meta(key, value) VALUES ('failed_commits',"
+		     " COALESCE((SELECT value FROM meta WHERE key = 'failed_commits'), 0) + 1)",
+		     NULL, NULL, NULL);
+}
+
 int store_commit(struct store *s)
 {
 	if (!s->in_tx)
@@ -226,6 +246,7 @@ int store_commit(struct store *s)
 		char keep[sizeof(s->err)];
 		memcpy(keep, s->err, sizeof(keep));
 		store_rollback(s);
+		store_bury_failed_commit(s);
 		memcpy(s->err, keep, sizeof(keep));
 		return -1;
 	}
