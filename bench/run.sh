@@ -44,8 +44,11 @@ die() {
 }
 say() { echo "# $*" >&2; }
 
-TOOLS="load limits mqtt_ref"
+TOOLS="load limits mqtt_ref history"
 [ "${1:-}" = bytes ] && TOOLS=load
+[ "${1:-}" = history ] && TOOLS=history
+HIST_SMALL=${HIST_SMALL:-10000}
+HIST_BIG=${HIST_BIG:-1000000}
 for tool in $TOOLS; do
 	[ -x "$BIN/$tool" ] || die "$BIN/$tool is missing: run make bench"
 done
@@ -141,6 +144,29 @@ bytes_rows() {
 	CKPT_A=$(median "${ca[@]}") CKPT_B=$(median "${cb[@]}")
 }
 
+# history_rows: the store's cost at HIST_SMALL and HIST_BIG stored messages
+# (bench/history, through daemon/store.h, one run each).
+history_rows() {
+	local n
+	for n in "$HIST_SMALL" "$HIST_BIG"; do
+		rm -rf "$T/hist" && mkdir "$T/hist"
+		say "history: filling a store with $n messages"
+		read -r _ H_OPEN[$n] H_QUERY[$n] H_GET[$n] H_RATE[$n] H_BYTES[$n] < <("$BIN/history" "$T/hist" "$n") ||
+			die "history $n failed"
+	done
+	rm -rf "$T/hist"
+}
+declare -A H_OPEN=() H_QUERY=() H_GET=() H_RATE=() H_BYTES=()
+
+history_table() {
+	local s=$HIST_SMALL b=$HIST_BIG
+	row "store start-up (open, load streams) at $s / $b msgs" "${H_OPEN[$s]} / ${H_OPEN[$b]}" "ms" "flat" "$(calc "${H_OPEN[$b]} / ${H_OPEN[$s]}")"
+	row "query --topic T --since 1h at $s / $b msgs" "${H_QUERY[$s]} / ${H_QUERY[$b]}" "ms" "flat" "$(calc "${H_QUERY[$b]} / ${H_QUERY[$s]}")"
+	row "get ID at $s / $b msgs" "${H_GET[$s]} / ${H_GET[$b]}" "ms" "flat" "$(calc "${H_GET[$b]} / ${H_GET[$s]}")"
+	row "durable inserts, commits of 128, at $s / $b msgs" "${H_RATE[$s]} / ${H_RATE[$b]}" "msgs/s" "flat" "$(calc "${H_RATE[$b]} / ${H_RATE[$s]}")"
+	row "store bytes per message at $s / $b msgs" "${H_BYTES[$s]} / ${H_BYTES[$b]}" "bytes" "-" "$(calc "${H_BYTES[$b]} / ${H_BYTES[$s]}")"
+}
+
 bytes_table() {
 	row "bytes written per durable 1 KiB message, sender A ($N msgs)" "$BYTES_A" "bytes" "target 4000" "$(calc "$BYTES_A / 4000")"
 	row "  of which A's checkpoints (database file)" "$CKPT_A" "bytes" "-" "-"
@@ -162,6 +188,16 @@ if [ "${1:-}" = bytes ]; then
 	row metric value unit limit ratio
 	row --- ---: --- --- ---:
 	bytes_table
+	exit 0
+fi
+if [ "${1:-}" = history ]; then
+	history_rows
+	echo
+	echo "liaison store cost as the history grows ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit "ratio big/small"
+	row --- ---: --- --- ---:
+	history_table
 	exit 0
 fi
 
@@ -212,6 +248,7 @@ for r in $(seq "$RUNS"); do
 done
 bytes_rows
 for n in $NODES; do node_stop "$n"; done
+history_rows
 
 say "reference: mosquitto, persistence on, QoS 1"
 MQ_PORT=$((BASE + 50))
@@ -267,6 +304,7 @@ row "RSS idle, B" "$(median "${idle_b[@]}")" "MB" "target 20 MB" "$(calc "$(medi
 row "peak RSS under load, A (VmHWM)" "$(median "${hwm_a[@]}")" "MB" "-" "-"
 row "peak RSS under load, B (VmHWM)" "$(median "${hwm_b[@]}")" "MB" "-" "-"
 bytes_table
+history_table
 if [ "$MQTT" != 0 ]; then
 	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"
 fi
