@@ -44,7 +44,7 @@ die() {
 }
 say() { echo "# $*" >&2; }
 
-TOOLS="load limits mqtt_ref history"
+TOOLS="load limits mqtt_ref history nats_ref"
 [ "${1:-}" = bytes ] && TOOLS=load
 [ "${1:-}" = history ] && TOOLS=history
 HIST_SMALL=${HIST_SMALL:-10000}
@@ -276,6 +276,35 @@ if command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; then
 fi
 MQTT=$( [ ${#mqtt[@]} -gt 0 ] && median "${mqtt[@]}" || echo 0)
 
+say "reference: NATS JetStream, file storage, synchronous and asynchronous publish"
+NATS_PORT=$((BASE + 51))
+nats_sync=() nats_async=()
+NATS=$(command -v nats-server || true)
+# nats_run WINDOW: a fresh server and stream, N 1 KiB publishes; prints msgs/s
+nats_run() {
+	local out pid
+	rm -rf "$T/nats" && mkdir -p "$T/nats"
+	printf 'listen: 127.0.0.1:%s\njetstream {\n  store_dir: "%s"\n}\n' "$NATS_PORT" "$T/nats/js" >"$T/nats/nats.conf"
+	"$NATS" -c "$T/nats/nats.conf" 2>"$T/nats/log" &
+	pid=$!
+	MQTT_PID=$pid # killed on exit like the mosquitto reference
+	for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
+	out=$("$BIN/nats_ref" "$NATS_PORT" "$N" "$1") || { kill -TERM "$pid"; wait "$pid" 2>/dev/null; die "NATS run failed"; }
+	kill -TERM "$pid" && wait "$pid" 2>/dev/null
+	MQTT_PID=
+	echo "$out" | cut -d' ' -f2
+}
+if [ -n "$NATS" ] && [ -x "$BIN/nats_ref" ]; then
+	say "$("$NATS" --version)"
+	for r in $(seq "$RUNS"); do
+		nats_sync+=("$(nats_run 1)")
+		nats_async+=("$(nats_run "$WINDOW")")
+		say "NATS run $r: sync ${nats_sync[-1]} msgs/s, async ${nats_async[-1]} msgs/s"
+	done
+fi
+NATS_SYNC=$( [ ${#nats_sync[@]} -gt 0 ] && median "${nats_sync[@]}" || echo 0)
+NATS_ASYNC=$( [ ${#nats_async[@]} -gt 0 ] && median "${nats_async[@]}" || echo 0)
+
 P50=$(median "${p50[@]}") P99=$(median "${p99[@]}") FLASH=$(median "${flash[@]}")
 BEHIND=$(median "${behind[@]}") FAN=$(median "${fan[@]}") FAND=$(median "${fand[@]}")
 # one fsync'd group commit at A and one at B, each of a full batch
@@ -307,4 +336,8 @@ bytes_table
 history_table
 if [ "$MQTT" != 0 ]; then
 	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"
+fi
+if [ "$NATS_SYNC" != 0 ]; then
+	row "reference: NATS JetStream, file storage, synchronous publish, 1 KiB" "$(calc "$NATS_SYNC" 0)" "msgs/s" "no fsync before the ack" "liaison/JetStream $(calc "$TPUT / $NATS_SYNC")"
+	row "reference: NATS JetStream, file storage, asynchronous publish ($WINDOW in flight), 1 KiB" "$(calc "$NATS_ASYNC" 0)" "msgs/s" "no fsync before the ack" "liaison/JetStream $(calc "$TPUT / $NATS_ASYNC")"
 fi

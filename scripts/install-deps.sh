@@ -10,7 +10,7 @@ build|run) pkgs="$build" ;;
 # check: the robustness runs also use sqlite3 (integrity_check), fiu-utils
 # (storage faults), iproute2 and nftables (namespaces, rate limits, loss)
 check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables" ;;
-bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev" ;;
+bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev nats-server" ;;
 *) echo "usage: $0 build|check|soak|run|bench" >&2; exit 64 ;;
 esac
 
