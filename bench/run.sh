@@ -151,12 +151,12 @@ history_rows() {
 	for n in "$HIST_SMALL" "$HIST_BIG"; do
 		rm -rf "$T/hist" && mkdir "$T/hist"
 		say "history: filling a store with $n messages"
-		read -r _ H_OPEN[$n] H_QUERY[$n] H_GET[$n] H_RATE[$n] H_BYTES[$n] < <("$BIN/history" "$T/hist" "$n") ||
+		read -r _ H_OPEN[$n] H_QUERY[$n] H_GET[$n] H_RATE[$n] H_BYTES[$n] H_WRITTEN[$n] < <("$BIN/history" "$T/hist" "$n") ||
 			die "history $n failed"
 	done
 	rm -rf "$T/hist"
 }
-declare -A H_OPEN=() H_QUERY=() H_GET=() H_RATE=() H_BYTES=()
+declare -A H_OPEN=() H_QUERY=() H_GET=() H_RATE=() H_BYTES=() H_WRITTEN=()
 
 history_table() {
 	local s=$HIST_SMALL b=$HIST_BIG
@@ -164,6 +164,7 @@ history_table() {
 	row "query --topic T --since 1h at $s / $b msgs" "${H_QUERY[$s]} / ${H_QUERY[$b]}" "ms" "flat" "$(calc "${H_QUERY[$b]} / ${H_QUERY[$s]}")"
 	row "get ID at $s / $b msgs" "${H_GET[$s]} / ${H_GET[$b]}" "ms" "flat" "$(calc "${H_GET[$b]} / ${H_GET[$s]}")"
 	row "durable inserts, commits of 128, at $s / $b msgs" "${H_RATE[$s]} / ${H_RATE[$b]}" "msgs/s" "flat" "$(calc "${H_RATE[$b]} / ${H_RATE[$s]}")"
+	row "bytes written per inserted message at $s / $b msgs" "${H_WRITTEN[$s]} / ${H_WRITTEN[$b]}" "bytes" "flat" "$(calc "${H_WRITTEN[$b]} / ${H_WRITTEN[$s]}")"
 	row "store bytes per message at $s / $b msgs" "${H_BYTES[$s]} / ${H_BYTES[$b]}" "bytes" "-" "$(calc "${H_BYTES[$b]} / ${H_BYTES[$s]}")"
 }
 
