@@ -61,9 +61,13 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_OUTBOX] = "SELECT r.stream_seq, m.envelope FROM recipients r JOIN messages m ON m.pos = r.pos"
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
-	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
+	/* INDEXED BY: without statistics SQLite would walk the primary key
+	 * through every delivered row of the lane (the whole history) */
+	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients INDEXED BY recipients_pending"
+			     " WHERE peer = ? AND lane = ? AND state = 0",
 	/* walks recipients_pending to the lane's first row: one indexed step */
-	[ST_OLDEST_PENDING] = "SELECT m.received FROM recipients r JOIN messages m ON m.pos = r.pos"
+	[ST_OLDEST_PENDING] = "SELECT m.received FROM recipients r INDEXED BY recipients_pending"
+			      " JOIN messages m ON m.pos = r.pos"
 			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
 	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
