@@ -23,7 +23,7 @@
 #define WINDOW 2
 #define INBOUND_FRAMES_PER_TURN 1
 #define INBOUND_QUEUE_MAX 16
-#define API_REQUESTS_PER_TURN 64
+#define API_REQUESTS_PER_TURN 128
 #define RESYNC_MS 2000         /* resend hello when a sent batch is unanswered this long */
 #define LAZY_COMMIT_MS 50      /* longest a lazy transaction (receipt bookkeeping) stays open */
 #define KEEPALIVE_MS 5000

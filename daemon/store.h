@@ -75,7 +75,10 @@ int store_get_at(struct store *s, int64_t pos, store_msg_fn fn, void *ctx);
  * they were copied from; on a difference returns -1 and names it in why. */
 int store_check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len);
 int64_t store_max_pos(struct store *s);
-int64_t store_pos_at(struct store *s, int64_t received); /* last pos with received < t */
+/* The position just before the first message received at or after t (the
+ * newest position when none was): reading in store order from there sees
+ * everything received since t. Reads only what was received since t. */
+int64_t store_pos_at(struct store *s, int64_t received);
 uint64_t store_count(struct store *s);
 
 /* Outgoing streams: one row per (message, peer) */

@@ -47,26 +47,38 @@ bool store_has_message(struct store *s, const uint8_t id[16])
 	return sqlite3_step(st) == SQLITE_ROW;
 }
 
-static int64_t single_int(struct store *s, enum store_stmt idx, const char *text, int64_t arg)
+static int64_t single_int(struct store *s, enum store_stmt idx, const char *text)
 {
 	sqlite3_stmt *st = store_stmt(s, idx);
 	if (!st)
 		return -1;
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	else if (idx == ST_POS_AT)
-		sqlite3_bind_int64(st, 1, arg);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, "query");
 	return sqlite3_column_int64(st, 0);
 }
 
-int64_t store_max_pos(struct store *s) { return single_int(s, ST_MAX_POS, NULL, 0); }
-int64_t store_pos_at(struct store *s, int64_t t) { return single_int(s, ST_POS_AT, NULL, t); }
-uint64_t store_count(struct store *s) { return (uint64_t)single_int(s, ST_COUNT, NULL, 0); }
+int64_t store_max_pos(struct store *s) { return single_int(s, ST_MAX_POS, NULL); }
+/* The position before the first message received at or after t: a cursor
+ * from which a scan in store order sees every message received since t.
+ * Costs the messages received since t, not the history before. */
+int64_t store_pos_at(struct store *s, int64_t t)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_POS_AT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, t);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "query");
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		return store_max_pos(s);
+	return sqlite3_column_int64(st, 0) - 1;
+}
+uint64_t store_count(struct store *s) { return (uint64_t)single_int(s, ST_COUNT, NULL); }
 uint64_t store_max_sequence(struct store *s, const char *sender)
 {
-	return (uint64_t)single_int(s, ST_MAX_SEQUENCE, sender, 0);
+	return (uint64_t)single_int(s, ST_MAX_SEQUENCE, sender);
 }
 
 #define MSG_COLUMNS "pos, id, sender, sequence, type, topic, precedence, classification, created, expires, received, envelope"
@@ -117,6 +129,17 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 		strcat(where, " AND topic GLOB ?4");
 	if (f->since)
 		strcat(where, " AND received >= ?5");
+	/* Start the scan at the first message received since `since`, found
+	 * through the received index: a query over the last hour reads that
+	 * hour, not the whole history before it. */
+	int64_t after = f->after;
+	if (f->since) {
+		int64_t from = store_pos_at(s, f->since);
+		if (from < 0)
+			return -1;
+		if (from > after)
+			after = from;
+	}
 	if (f->until)
 		strcat(where, " AND received <= ?6");
 	if (f->live_at)
@@ -129,7 +152,7 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "query");
-	sqlite3_bind_int64(st, 1, f->after);
+	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, f->type);
 	sqlite3_bind_text(st, 3, f->from ? f->from : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->topic_glob ? f->topic_glob : "", -1, SQLITE_STATIC);

@@ -12,7 +12,7 @@ build|run) pkgs="$build" ;;
 # the CAP tests use xmllint (libxml2-utils); faketime shifts a node's clock
 # in the clock skew test
 check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables libxml2-utils faketime" ;;
-bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev" ;;
+bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev nats-server" ;;
 *) echo "usage: $0 build|check|soak|run|bench" >&2; exit 64 ;;
 esac
 
