@@ -5,6 +5,9 @@
 # SQLite commits) and a mosquitto reference, and prints one table.
 # Every figure is the median of RUNS runs; each run starts from empty stores.
 # usage: BUILD=build bench/run.sh    (RUNS, N, LAT_N, BACKLOG, FAN_N override the sizes)
+#        BUILD=build bench/run.sh bytes   only the bytes-written rows (and the
+#        store's per-table breakdown on stderr): bytes, not time, so it reads
+#        the same on a loaded machine
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -41,7 +44,12 @@ die() {
 }
 say() { echo "# $*" >&2; }
 
-for tool in load limits mqtt_ref; do
+TOOLS="load limits mqtt_ref history nats_ref"
+[ "${1:-}" = bytes ] && TOOLS=load
+[ "${1:-}" = history ] && TOOLS=history
+HIST_SMALL=${HIST_SMALL:-10000}
+HIST_BIG=${HIST_BIG:-1000000}
+for tool in $TOOLS; do
 	[ -x "$BIN/$tool" ] || die "$BIN/$tool is missing: run make bench"
 done
 
@@ -81,10 +89,119 @@ rss() {
 	awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/${PID[$1]}/status"
 }
 
+# write_bytes NAME [THREAD]: bytes the node (or its thread named THREAD)
+# has caused to be written to storage so far (/proc/PID/io).
+write_bytes() {
+	local pid=${PID[$1]} t sum=0 v
+	if [ -z "${2:-}" ]; then
+		awk '$1 == "write_bytes:" { print $2 }' "/proc/$pid/io"
+		return
+	fi
+	for t in /proc/"$pid"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+		v=$(awk '$1 == "write_bytes:" { print $2 }' "$t/io") && sum=$((sum + v))
+	done
+	echo "$sum"
+}
+
+# bytes_run: one A->B transfer of N durable 1 KiB messages from empty
+# stores; sets BR to "A B A_checkpoint B_checkpoint" bytes written per
+# message (not a subshell: the nodes it starts must stay this shell's).
+# The nodes are given 3 s after B has stored the last message so that
+# A's receipts are recorded and both checkpoints have caught up.
+bytes_run() {
+	local a0 b0 ac0 bc0 out
+	fresh
+	sleep 1
+	a0=$(write_bytes A) b0=$(write_bytes B) ac0=$(write_bytes A checkpoint) bc0=$(write_bytes B checkpoint)
+	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "bytes run failed"
+	sleep 3
+	BR="$(calc "($(write_bytes A) - $a0) / $N" 0) $(calc "($(write_bytes B) - $b0) / $N" 0)"
+	BR+=" $(calc "($(write_bytes A checkpoint) - $ac0) / $N" 0) $(calc "($(write_bytes B checkpoint) - $bc0) / $N" 0)"
+}
+
+# store_breakdown NAME: pages per table and index of the node's store.
+store_breakdown() {
+	sqlite3 "$F/$1/data/liaison.db" "SELECT name, COUNT(*), SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 3 DESC" |
+		awk -F'|' -v n="$1" -v msgs="$N" '{ printf "# %s %-22s %6d pages %10d bytes %7.0f B/msg\n", n, $1, $2, $3, $3 / msgs }' >&2
+}
+
+bytes_rows() {
+	local r out ba=() bb=() ca=() cb=()
+	for r in $(seq "$RUNS"); do
+		bytes_run
+		out=$BR
+		read -r a b c d <<<"$out"
+		ba+=("$a") bb+=("$b") ca+=("$c") cb+=("$d")
+		say "bytes run $r: $out (bytes per message: A, B, A's checkpoints, B's checkpoints)"
+	done
+	for n in A B; do node_stop "$n"; done
+	if command -v sqlite3 >/dev/null 2>&1; then
+		store_breakdown A
+		store_breakdown B
+	fi
+	BYTES_A=$(median "${ba[@]}") BYTES_B=$(median "${bb[@]}")
+	CKPT_A=$(median "${ca[@]}") CKPT_B=$(median "${cb[@]}")
+}
+
+# history_rows: the store's cost at HIST_SMALL and HIST_BIG stored messages
+# (bench/history, through daemon/store.h, one run each).
+history_rows() {
+	local n
+	for n in "$HIST_SMALL" "$HIST_BIG"; do
+		rm -rf "$T/hist" && mkdir "$T/hist"
+		say "history: filling a store with $n messages"
+		read -r _ H_OPEN[$n] H_QUERY[$n] H_GET[$n] H_RATE[$n] H_BYTES[$n] H_WRITTEN[$n] < <("$BIN/history" "$T/hist" "$n") ||
+			die "history $n failed"
+	done
+	rm -rf "$T/hist"
+}
+declare -A H_OPEN=() H_QUERY=() H_GET=() H_RATE=() H_BYTES=() H_WRITTEN=()
+
+history_table() {
+	local s=$HIST_SMALL b=$HIST_BIG
+	row "store start-up (open, load streams) at $s / $b msgs" "${H_OPEN[$s]} / ${H_OPEN[$b]}" "ms" "flat" "$(calc "${H_OPEN[$b]} / ${H_OPEN[$s]}")"
+	row "query --topic T --since 1h at $s / $b msgs" "${H_QUERY[$s]} / ${H_QUERY[$b]}" "ms" "flat" "$(calc "${H_QUERY[$b]} / ${H_QUERY[$s]}")"
+	row "get ID at $s / $b msgs" "${H_GET[$s]} / ${H_GET[$b]}" "ms" "flat" "$(calc "${H_GET[$b]} / ${H_GET[$s]}")"
+	row "durable inserts, commits of 128, at $s / $b msgs" "${H_RATE[$s]} / ${H_RATE[$b]}" "msgs/s" "flat" "$(calc "${H_RATE[$b]} / ${H_RATE[$s]}")"
+	row "bytes written per inserted message at $s / $b msgs" "${H_WRITTEN[$s]} / ${H_WRITTEN[$b]}" "bytes" "flat" "$(calc "${H_WRITTEN[$b]} / ${H_WRITTEN[$s]}")"
+	row "store bytes per message at $s / $b msgs" "${H_BYTES[$s]} / ${H_BYTES[$b]}" "bytes" "-" "$(calc "${H_BYTES[$b]} / ${H_BYTES[$s]}")"
+}
+
+bytes_table() {
+	row "bytes written per durable 1 KiB message, sender A ($N msgs)" "$BYTES_A" "bytes" "target 4000" "$(calc "$BYTES_A / 4000")"
+	row "  of which A's checkpoints (database file)" "$CKPT_A" "bytes" "-" "-"
+	row "bytes written per durable 1 KiB message, receiver B ($N msgs)" "$BYTES_B" "bytes" "target 4000" "$(calc "$BYTES_B / 4000")"
+	row "  of which B's checkpoints (database file)" "$CKPT_B" "bytes" "-" "-"
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 
 F=$T/fed
+row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
+
+if [ "${1:-}" = bytes ]; then
+	bytes_rows
+	echo
+	echo "liaison bytes written, median of $RUNS runs ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	bytes_table
+	exit 0
+fi
+if [ "${1:-}" = history ]; then
+	history_rows
+	echo
+	echo "liaison store cost as the history grows ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit "ratio big/small"
+	row --- ---: --- --- ---:
+	history_table
+	exit 0
+fi
+
 say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 
 say "limits: Ed25519 and fsync'd SQLite commits"
@@ -130,7 +247,9 @@ for r in $(seq "$RUNS"); do
 	fan+=("$a") fand+=("$b")
 	say "fan-out run $r: $out (s, msgs/s, deliveries/s)"
 done
+bytes_rows
 for n in $NODES; do node_stop "$n"; done
+history_rows
 
 say "reference: mosquitto, persistence on, QoS 1"
 MQ_PORT=$((BASE + 50))
@@ -158,13 +277,40 @@ if command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; then
 fi
 MQTT=$( [ ${#mqtt[@]} -gt 0 ] && median "${mqtt[@]}" || echo 0)
 
+say "reference: NATS JetStream, file storage, synchronous and asynchronous publish"
+NATS_PORT=$((BASE + 51))
+nats_sync=() nats_async=()
+NATS=$(command -v nats-server || true)
+# nats_run WINDOW: a fresh server and stream, N 1 KiB publishes; prints msgs/s
+nats_run() {
+	local out pid
+	rm -rf "$T/nats" && mkdir -p "$T/nats"
+	printf 'listen: 127.0.0.1:%s\njetstream {\n  store_dir: "%s"\n}\n' "$NATS_PORT" "$T/nats/js" >"$T/nats/nats.conf"
+	"$NATS" -c "$T/nats/nats.conf" 2>"$T/nats/log" &
+	pid=$!
+	MQTT_PID=$pid # killed on exit like the mosquitto reference
+	for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null && break; sleep 0.1; done
+	out=$("$BIN/nats_ref" "$NATS_PORT" "$N" "$1") || { kill -TERM "$pid"; wait "$pid" 2>/dev/null; die "NATS run failed"; }
+	kill -TERM "$pid" && wait "$pid" 2>/dev/null
+	MQTT_PID=
+	echo "$out" | cut -d' ' -f2
+}
+if [ -n "$NATS" ] && [ -x "$BIN/nats_ref" ]; then
+	say "$("$NATS" --version)"
+	for r in $(seq "$RUNS"); do
+		nats_sync+=("$(nats_run 1)")
+		nats_async+=("$(nats_run "$WINDOW")")
+		say "NATS run $r: sync ${nats_sync[-1]} msgs/s, async ${nats_async[-1]} msgs/s"
+	done
+fi
+NATS_SYNC=$( [ ${#nats_sync[@]} -gt 0 ] && median "${nats_sync[@]}" || echo 0)
+NATS_ASYNC=$( [ ${#nats_async[@]} -gt 0 ] && median "${nats_async[@]}" || echo 0)
+
 P50=$(median "${p50[@]}") P99=$(median "${p99[@]}") FLASH=$(median "${flash[@]}")
 BEHIND=$(median "${behind[@]}") FAN=$(median "${fan[@]}") FAND=$(median "${fand[@]}")
 # one fsync'd group commit at A and one at B, each of a full batch
 FLOOR=$(calc "2 * 128 * 1000 / $GROUP" 3)
 CORES=$(nproc)
-
-row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
 echo
 echo "liaison benchmark, median of $RUNS runs ($(date -u +%Y-%m-%d), $CORES cores)"
 echo
@@ -187,6 +333,12 @@ row "RSS idle, A (4 peers)" "$(median "${idle_a[@]}")" "MB" "target 20 MB" "$(ca
 row "RSS idle, B" "$(median "${idle_b[@]}")" "MB" "target 20 MB" "$(calc "$(median "${idle_b[@]}") / 20")"
 row "peak RSS under load, A (VmHWM)" "$(median "${hwm_a[@]}")" "MB" "-" "-"
 row "peak RSS under load, B (VmHWM)" "$(median "${hwm_b[@]}")" "MB" "-" "-"
+bytes_table
+history_table
 if [ "$MQTT" != 0 ]; then
 	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"
+fi
+if [ "$NATS_SYNC" != 0 ]; then
+	row "reference: NATS JetStream, file storage, synchronous publish, 1 KiB" "$(calc "$NATS_SYNC" 0)" "msgs/s" "no fsync before the ack" "liaison/JetStream $(calc "$TPUT / $NATS_SYNC")"
+	row "reference: NATS JetStream, file storage, asynchronous publish ($WINDOW in flight), 1 KiB" "$(calc "$NATS_ASYNC" 0)" "msgs/s" "no fsync before the ack" "liaison/JetStream $(calc "$TPUT / $NATS_ASYNC")"
 fi

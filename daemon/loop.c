@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "api_subscribe.h"
 #include "log.h"
+#include "lograte.h"
 #include "timefmt.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -171,6 +172,7 @@ int node_run(struct node *n)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
 			refusals_tick(n, now);
+			lograte_flush(now);
 			finish_turn(n, false);
 		}
 		for (size_t i = 0; i < n->n_links; i++)

@@ -23,7 +23,7 @@
 #define WINDOW 2
 #define INBOUND_FRAMES_PER_TURN 1
 #define INBOUND_QUEUE_MAX 16
-#define API_REQUESTS_PER_TURN 64
+#define API_REQUESTS_PER_TURN 128
 #define RESYNC_MS 2000         /* resend hello when a sent batch is unanswered this long */
 #define LAZY_COMMIT_MS 50      /* longest a lazy transaction (receipt bookkeeping) stays open */
 #define KEEPALIVE_MS 5000
@@ -108,6 +108,7 @@ struct metrics_conn {
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
+	uint64_t damaged; /* stored messages found damaged when read (msgview.c) */
 };
 
 /* Handshakes the ZAP handler refused, by reason, and how much of them the
@@ -129,6 +130,7 @@ struct node {
 	struct sealer *sealer;
 	struct opener *opener;
 	struct store *store;
+	struct readcache *readcache; /* envelopes verified, by position (msgview.c) */
 	void *zctx, *router, *api, *zap;
 	int metrics_fd;                  /* -1: no metrics endpoint */
 	struct metrics_conn metrics_conns[METRICS_CONNS];

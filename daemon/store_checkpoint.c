@@ -77,6 +77,9 @@ struct checkpointer *checkpointer_start(const char *path)
 		free(c);
 		return NULL;
 	}
+	/* named so that its disk writes (the checkpoints) can be told apart
+	 * from the loop's (the WAL) in /proc/PID/task/TID/io */
+	pthread_setname_np(c->thread, "checkpoint");
 	return c;
 }
 

@@ -55,7 +55,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 		       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_HAS_MSG] = "SELECT 1 FROM messages WHERE id = ?",
 	[ST_MAX_POS] = "SELECT COALESCE(MAX(pos), 0) FROM messages",
-	[ST_POS_AT] = "SELECT COALESCE(MAX(pos), 0) FROM messages WHERE received < ?",
+	/* reads the received index from t on only (narrow entries), never the
+	 * history before t; NULL when nothing was received since t */
+	[ST_POS_AT] = "SELECT MIN(pos) FROM messages INDEXED BY messages_received WHERE received >= ?",
 	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
@@ -63,9 +65,13 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_OUTBOX] = "SELECT r.stream_seq, m.envelope FROM recipients r JOIN messages m ON m.pos = r.pos"
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
-	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
+	/* INDEXED BY: without statistics SQLite would walk the primary key
+	 * through every delivered row of the lane (the whole history) */
+	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients INDEXED BY recipients_pending"
+			     " WHERE peer = ? AND lane = ? AND state = 0",
 	/* walks recipients_pending to the lane's first row: one indexed step */
-	[ST_OLDEST_PENDING] = "SELECT m.received FROM recipients r JOIN messages m ON m.pos = r.pos"
+	[ST_OLDEST_PENDING] = "SELECT m.received FROM recipients r INDEXED BY recipients_pending"
+			      " JOIN messages m ON m.pos = r.pos"
 			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
 	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
@@ -155,6 +161,11 @@ struct store *store_open(const char *dir, bool read_only, char *err, size_t errl
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	/* Pages stay at 4 KiB: 8 KiB pages would hold five sealed 1 KiB
+	 * messages where 4 KiB hold two (1,640 instead of 2,050 bytes each),
+	 * but every insert into the index on random message ids dirties a whole
+	 * page, and that costs more than the packing saves once the store holds
+	 * a few thousand messages; see docs/performance.md. */
 	const char *setup = read_only ? "PRAGMA query_only = ON;"
 				      : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0;"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "store_internal.h"
 #include "hexid.h"
+#include "labels.h"
 
 int store_put_message(struct store *s, const Liaison__Header *h, const uint8_t *env, size_t env_len,
 		      int64_t received, int64_t *pos_out)
@@ -46,26 +47,38 @@ bool store_has_message(struct store *s, const uint8_t id[16])
 	return sqlite3_step(st) == SQLITE_ROW;
 }
 
-static int64_t single_int(struct store *s, enum store_stmt idx, const char *text, int64_t arg)
+static int64_t single_int(struct store *s, enum store_stmt idx, const char *text)
 {
 	sqlite3_stmt *st = store_stmt(s, idx);
 	if (!st)
 		return -1;
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	else if (idx == ST_POS_AT)
-		sqlite3_bind_int64(st, 1, arg);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, "query");
 	return sqlite3_column_int64(st, 0);
 }
 
-int64_t store_max_pos(struct store *s) { return single_int(s, ST_MAX_POS, NULL, 0); }
-int64_t store_pos_at(struct store *s, int64_t t) { return single_int(s, ST_POS_AT, NULL, t); }
-uint64_t store_count(struct store *s) { return (uint64_t)single_int(s, ST_COUNT, NULL, 0); }
+int64_t store_max_pos(struct store *s) { return single_int(s, ST_MAX_POS, NULL); }
+/* The position before the first message received at or after t: a cursor
+ * from which a scan in store order sees every message received since t.
+ * Costs the messages received since t, not the history before. */
+int64_t store_pos_at(struct store *s, int64_t t)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_POS_AT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, t);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "query");
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		return store_max_pos(s);
+	return sqlite3_column_int64(st, 0) - 1;
+}
+uint64_t store_count(struct store *s) { return (uint64_t)single_int(s, ST_COUNT, NULL); }
 uint64_t store_max_sequence(struct store *s, const char *sender)
 {
-	return (uint64_t)single_int(s, ST_MAX_SEQUENCE, sender, 0);
+	return (uint64_t)single_int(s, ST_MAX_SEQUENCE, sender);
 }
 
 #define MSG_COLUMNS "pos, id, sender, sequence, type, topic, precedence, classification, created, expires, received, envelope"
@@ -116,8 +129,21 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 		strcat(where, " AND topic GLOB ?4");
 	if (f->since)
 		strcat(where, " AND received >= ?5");
+	/* Start the scan at the first message received since `since`, found
+	 * through the received index: a query over the last hour reads that
+	 * hour, not the whole history before it. */
+	int64_t after = f->after;
+	if (f->since) {
+		int64_t from = store_pos_at(s, f->since);
+		if (from < 0)
+			return -1;
+		if (from > after)
+			after = from;
+	}
 	if (f->until)
 		strcat(where, " AND received <= ?6");
+	if (f->live_at)
+		strcat(where, " AND (expires = 0 OR expires >= ?8)");
 	if (f->newest)
 		snprintf(q, sizeof(q), "SELECT * FROM (SELECT " MSG_COLUMNS " FROM messages WHERE %s"
 			 " ORDER BY pos DESC LIMIT ?7) ORDER BY pos", where);
@@ -126,13 +152,14 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "query");
-	sqlite3_bind_int64(st, 1, f->after);
+	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, f->type);
 	sqlite3_bind_text(st, 3, f->from ? f->from : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->topic_glob ? f->topic_glob : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, f->since);
 	sqlite3_bind_int64(st, 6, f->until);
 	sqlite3_bind_int64(st, 7, f->limit ? (int64_t)f->limit : -1);
+	sqlite3_bind_int64(st, 8, f->live_at);
 	int n = run_rows(s, st, fn, ctx);
 	sqlite3_finalize(st);
 	return n;
@@ -185,4 +212,49 @@ int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigit
 	}
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* The indexed columns against the signed header they were copied from. */
+int store_check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len)
+{
+	int cls = h->label ? (int)h->label->classification : 0;
+	const char *topic = h->topic ? h->topic : "";
+	if (memcmp(m->id, h->id.data, 16))
+		snprintf(why, len, "id column differs from the signed header");
+	else if (!m->sender || strcmp(m->sender, h->sender))
+		snprintf(why, len, "sender column says '%.40s', the signed header '%s'", m->sender ? m->sender : "",
+			 h->sender);
+	else if (m->sequence != h->sequence)
+		snprintf(why, len, "sequence column differs from the signed header");
+	else if (m->type != (int)h->type)
+		snprintf(why, len, "type column says %s, the signed header %s",
+			 label_type_name((Liaison__MessageType)m->type), label_type_name(h->type));
+	else if (!m->topic || strcmp(m->topic, topic))
+		snprintf(why, len, "topic column differs from the signed header");
+	else if (m->precedence != (int)h->precedence)
+		snprintf(why, len, "precedence column says %s, the signed header %s",
+			 label_precedence_name((Liaison__Precedence)m->precedence),
+			 label_precedence_name(h->precedence));
+	else if (m->classification != cls)
+		snprintf(why, len, "classification column says %s, the signed header %s",
+			 label_classification_name((Liaison__Classification)m->classification),
+			 label_classification_name((Liaison__Classification)cls));
+	else if (m->created != h->created)
+		snprintf(why, len, "created column differs from the signed header");
+	else if (m->expires != h->expires)
+		snprintf(why, len, "expires column differs from the signed header");
+	else
+		return 0;
+	return -1;
+}
+
+int store_get_at(struct store *s, int64_t pos, store_msg_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT " MSG_COLUMNS " FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "get");
+	sqlite3_bind_int64(st, 1, pos);
+	int rc = run_rows(s, st, fn, ctx);
+	sqlite3_finalize(st);
+	return rc;
 }
