@@ -16,6 +16,7 @@
 #include "node_lookup.h"
 #include "peer_limits.h"
 #include "hexid.h"
+#include "textsafe.h"
 #include "log.h"
 #include "link_health.h"
 #include "timefmt.h"
@@ -217,17 +218,6 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 	link_health_acked(l, 0); /* reports an outage with nothing queued */
 }
 
-/* A peer's own words (a rejection reason) as this node passes them on to
- * its log, `peers` and `status`: cut to fit, each control character a '?',
- * so that a peer cannot forge log lines or drive an operator's terminal. */
-static void peer_words(char *out, size_t len, const char *s)
-{
-	size_t i = 0;
-	for (; s && s[i] && i + 1 < len; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
-}
-
 static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
 {
 	uint64_t delivered = 0;
@@ -264,8 +254,10 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	}
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
+		/* the peer's own words, shown by `peers` and `status`: escaped
+		 * once here (the log escapes its lines itself) */
 		char why[200];
-		peer_words(why, sizeof(why), rj->reason);
+		textsafe_escape(why, sizeof(why), rj->reason ? rj->reason : "", rj->reason ? strlen(rj->reason) : 0, 0);
 		log_warn("peer %s rejected a message: %s", l->name, why);
 		link_health_error(l, "rejected a message: %.120s", why);
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
