@@ -665,3 +665,13 @@ const struct peer_conf *config_peer_by_key(const struct config *c, const uint8_t
 			return &c->peers[i];
 	return NULL;
 }
+
+bool config_role_parse(const char *s, enum role *out)
+{
+	return role_parse(s, out);
+}
+
+bool config_endpoint_valid(const char *e, bool ipc_ok)
+{
+	return endpoint_valid(e, ipc_ok);
+}

@@ -16,6 +16,10 @@ struct peer_conf {
 	Liaison__Classification max_classification; /* CLASSIFICATION_UNSET: no limit */
 	struct liaison_cert cert;                   /* loaded and verified */
 	int line;
+	/* After the peer rotated its key (admin.conf): its previous certificate,
+	 * still accepted until prev_until (unix ms; 0: none). */
+	struct liaison_cert prev_cert;
+	int64_t prev_until;
 };
 
 struct client_conf {
@@ -59,6 +63,9 @@ const struct client_conf *config_client_by_key(const struct config *c, const uin
 const struct peer_conf *config_peer_by_key(const struct config *c, const uint8_t box_pk[32]);
 
 const char *role_name(enum role r);
+bool config_role_parse(const char *s, enum role *out);
+/* tcp://HOST:PORT, or also ipc://PATH if ipc_ok. */
+bool config_endpoint_valid(const char *e, bool ipc_ok);
 
 /* "1M", "512K", "1048576" -> bytes; false if malformed. */
 bool config_parse_size(const char *s, size_t *out);

@@ -20,6 +20,8 @@
 #include "metrics.h"
 #include "api_subscribe.h"
 #include "log.h"
+#include "rotate.h"
+#include "api_backup.h"
 #include "timefmt.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -160,6 +162,7 @@ int node_run(struct node *n)
 				metrics_handle(n, mitems);
 		}
 		inbound_process(n);
+		api_backup_poll(n);
 		finish_turn(n, false);
 		int64_t now = time_mono_ms();
 		if (now - last_tick >= 250) {
@@ -167,6 +170,7 @@ int node_run(struct node *n)
 			for (size_t i = 0; i < n->n_links; i++)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
+			rotate_tick_node(n);
 			finish_turn(n, false);
 		}
 		for (size_t i = 0; i < n->n_links; i++)
@@ -185,6 +189,7 @@ int node_run(struct node *n)
 	}
 	free(items);
 	sd_notify(0, "STOPPING=1");
+	api_backup_finish(n);
 	finish_turn(n, true);
 	store_audit(n->store, "stop", n->key->cert.name);
 	log_audit_head(n, "stopped");

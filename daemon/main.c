@@ -10,6 +10,7 @@
 #include "node.h"
 #include "loop.h"
 #include "log.h"
+#include "config_overlay.h"
 
 #define EX_USAGE 64
 #define EX_CONFIG 78
@@ -33,7 +34,7 @@ static void usage(FILE *f)
 static int load(const char *path, struct config **conf, struct liaison_key **key)
 {
 	char err[1024];
-	if (config_load(path, conf, err, sizeof(err)) < 0) {
+	if (config_load_all(path, conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "liaisond: %s\n", err);
 		return EX_CONFIG;
 	}
@@ -131,6 +132,11 @@ int main(int argc, char **argv)
 		cert_fingerprint(&key->cert, fp);
 		printf("%s: configuration of node %s (%s) is valid: %zu peers, %zu clients\n", path, conf->name, fp,
 		       conf->n_peers, conf->n_clients);
+		struct overlay *o = NULL;
+		char err[600];
+		if (overlay_load(conf->data_dir, &o, err, sizeof(err)) == 0)
+			overlay_describe(o, conf, stdout);
+		overlay_free(&o);
 		goto out;
 	}
 	if (audit) {
@@ -145,6 +151,7 @@ int main(int argc, char **argv)
 	}
 	ret = node_run(&node);
 	conf = node.conf; /* a reload may have replaced it */
+	key = node.key;   /* and a key rotation this */
 	node_destroy(&node);
 out:
 	config_free(&conf);

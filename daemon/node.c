@@ -13,6 +13,8 @@
 #include "peer_inbound.h"
 #include "metrics.h"
 #include "log.h"
+#include "rotate.h"
+#include "config_overlay.h"
 #include "timefmt.h"
 #include <systemd/sd-daemon.h>
 
@@ -23,6 +25,8 @@ static int link_from_conf(struct link *l, const struct peer_conf *p)
 	l->cert = p->cert;
 	l->endpoint = strdup(p->endpoint);
 	l->max_classification = p->max_classification;
+	l->prev_cert = p->prev_cert;
+	l->prev_until = p->prev_until;
 	return l->endpoint ? 0 : -1;
 }
 
@@ -95,6 +99,8 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 		if (link_from_conf(&n->links[n->n_links++], &conf->peers[i]) < 0)
 			return -1;
 	node_load_streams(n);
+	if (rotate_resume(n) < 0)
+		return -1;
 
 	/* The ZAP handler must exist before any CURVE socket binds. */
 	n->zap = zmq_socket(n->zctx, ZMQ_REP);
@@ -136,6 +142,9 @@ void node_destroy(struct node *n)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);
 	opener_destroy(&n->opener);
+	opener_destroy(&n->prev_opener);
+	key_destroy(&n->prev_key);
+	free(n->announce);
 	store_close(&n->store);
 	memset(n, 0, sizeof(*n));
 }
@@ -161,6 +170,8 @@ int node_reload(struct node *n, struct config *conf)
 			links[i] = *old;
 			links[i].cert = p->cert;
 			links[i].max_classification = p->max_classification;
+			links[i].prev_cert = p->prev_cert;
+			links[i].prev_until = p->prev_until;
 			old->dealer = old->monitor = NULL;
 			old->endpoint = NULL;
 			kept++;
@@ -197,7 +208,7 @@ int node_reload_file(struct node *n, char *err, size_t errlen)
 {
 	struct config *conf = NULL;
 	sd_notify(0, "RELOADING=1");
-	int rc = config_load(n->conf->path, &conf, err, errlen);
+	int rc = config_load_all(n->conf->path, &conf, err, errlen);
 	if (rc < 0)
 		log_error("reload refused, keeping the running configuration: %s", err);
 	else

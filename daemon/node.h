@@ -46,6 +46,11 @@ struct link {
 	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
 	int64_t last_hello, last_seen, last_batch;
 	int64_t reopen_at;           /* monotonic ms: reopen a link whose handshake was refused */
+	struct liaison_cert prev_cert; /* its previous key, accepted until prev_until (unix ms) */
+	int64_t prev_until;
+	bool announce_pending;       /* our key rotation: it has not acknowledged the announcement */
+	bool old_transport;          /* the dealer uses our previous key (until it acknowledges) */
+	int64_t last_announce;       /* monotonic ms */
 	bool refused;                /* its last handshake was refused (logged once) */
 };
 
@@ -124,6 +129,14 @@ struct node {
 	struct counters counters;
 	char fingerprint[LIAISON_FINGERPRINT_LEN];
 	char unknown_keys[64][45]; /* refused keys already logged, round robin */
+	struct backup_job *backup;       /* a backup in progress (api_backup.c) */
+	/* A rotation of this node's key, during its overlap (rotate.c). */
+	struct liaison_key *prev_key;
+	struct opener *prev_opener;
+	int64_t prev_until;              /* unix ms */
+	uint8_t *announce;               /* the packed PeerFrame announcing the new key */
+	size_t announce_len;
+	int64_t rebind_at;               /* monotonic ms: listen and API sockets take the new key then */
 	size_t n_unknown;
 };
 

@@ -15,6 +15,7 @@
 #include "turn.h"
 #include "node_lookup.h"
 #include "log.h"
+#include "rotate.h"
 #include "timefmt.h"
 #include "hexid.h"
 
@@ -117,6 +118,8 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	struct opened o = { 0 };
 	char why[160];
 	int rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
+	if (rc == LIAISON_E_WRONG_KEY && l->prev_until > now) /* signed before its key rotation */
+		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n, &o);
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, NULL, rc, liaison_strerror(rc));
 		return 0;
@@ -155,6 +158,15 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	l->in_mark[lane] = me->stream_seq;
 	r->lanes_changed[lane] = true;
 	rc = envelope_decrypt(n->opener, &o, now);
+	if (rc != LIAISON_OK && n->prev_opener) { /* sealed to our key before its rotation */
+		opened_clear(&o);
+		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
+		if (rc == LIAISON_E_WRONG_KEY && l->prev_until > now)
+			rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n,
+						  &o);
+		if (rc == LIAISON_OK)
+			rc = envelope_decrypt(n->prev_opener, &o, now);
+	}
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
 		goto out;
@@ -281,6 +293,8 @@ void inbound_read(struct node *n)
 		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
 			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
+		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ANNOUNCE) {
+			rotate_take_announce(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->key_announce);
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {

@@ -14,6 +14,7 @@
 #include "peer_link.h"
 #include "turn.h"
 #include "log.h"
+#include "rotate.h"
 #include "timefmt.h"
 
 int link_open(struct node *n, struct link *l)
@@ -24,8 +25,10 @@ int link_open(struct node *n, struct link *l)
 	if (!l->dealer)
 		return -1;
 	zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32);
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, n->key->cert.box_pk, 32);
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	/* during our key rotation, the old key until this peer has pinned the new one (rotate.c) */
+	const struct liaison_key *k = l->old_transport && n->prev_key ? n->prev_key : n->key;
+	zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, k->cert.box_pk, 32);
+	zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, k->secret->box_sk, 32);
 	zmq_setsockopt(l->dealer, ZMQ_LINGER, &zero, sizeof(zero));
 	/* never queue to a connection whose handshake is not done: durability is the outbox's */
 	zmq_setsockopt(l->dealer, ZMQ_IMMEDIATE, &one, sizeof(one));
@@ -116,7 +119,9 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->reopen_at = 0;
 			l->synced = false;
 			l->inflight = 0;
+			l->last_announce = 0;
 			send_hello(n, l);
+			rotate_tick(n, l, time_mono_ms());
 		} else if (event == ZMQ_EVENT_DISCONNECTED) {
 			if (l->connected)
 				log_info("peer %s: disconnected", l->name);
@@ -243,6 +248,8 @@ void link_handle_dealer(struct node *n, struct link *l)
 			handle_state(n, l, f->state);
 		else if (f->kind_case == LIAISON__PEER_FRAME__KIND_ACK && l->synced)
 			handle_ack(n, l, f->ack);
+		else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ACK)
+			rotate_on_ack(n, l, f->key_ack);
 		liaison__peer_frame__free_unpacked(f, NULL);
 	}
 }
@@ -351,4 +358,5 @@ void link_tick(struct node *n, struct link *l, int64_t now)
 	bool idle = now - l->last_seen >= KEEPALIVE_MS && now - l->last_hello >= KEEPALIVE_MS;
 	if (stalled || idle)
 		send_hello(n, l);
+	rotate_tick(n, l, now);
 }
