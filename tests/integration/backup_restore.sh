@@ -18,7 +18,10 @@ cli ALPHA officer admin backup "$T/x.db" >/dev/null 2>&1
 assert_eq $? 77 "an officer may not back up"
 
 note "back up while BRAVO sends 1000 more"
-gen_batch sitrep ALPHA 1000 routine second | cli BRAVO send --batch - >/dev/null &
+for i in $(seq 20); do
+	gen_batch sitrep ALPHA 50 routine "second-$i" | cli BRAVO send --batch - >/dev/null || exit 1
+	sleep 0.1
+done &
 SENDER=$!
 PIDS+=("$SENDER")
 wait_until 30 has ALPHA 300 || fail "traffic did not start"
@@ -36,6 +39,7 @@ wait_until 60 has ALPHA 1200 || fail "ALPHA did not get all 1200"
 
 note "restore: stop, copy into a fresh data_dir, remove -wal/-shm, start"
 node_stop ALPHA
+node_stop BRAVO
 mkdir "$T/ALPHA/restored"
 cp "$T/backup.db" "$T/ALPHA/restored/liaison.db"
 rm -f "$T/ALPHA/restored/liaison.db-wal" "$T/ALPHA/restored/liaison.db-shm"
@@ -45,6 +49,7 @@ node_start ALPHA
 assert_eq "$(count_query ALPHA)" "$in_backup" "messages after the restore"
 cli ALPHA reader query --json --limit 1 --from BRAVO | jq -e .body >/dev/null || fail "restored messages open"
 # what the backup missed, BRAVO still holds until receipted: it sends it again
+node_start BRAVO
 wait_until 60 has ALPHA 1200 || fail "BRAVO did not resend what the backup lacked"
 cli ALPHA admin audit >/dev/null || fail "audit after the catch-up"
 echo "backup_restore: ok"
