@@ -27,7 +27,7 @@
 #include "labels.h"
 #include "error.h"
 
-enum ov_section { OS_NONE, OS_ENTRY, OS_ROTATION };
+enum ov_section { OS_NONE, OS_ENTRY, OS_ROTATION, OS_NODE };
 
 struct ov_parser {
 	struct overlay *o;
@@ -106,6 +106,10 @@ static int begin_section(struct ov_parser *p, char *text)
 	}
 	if (n == 1 && !strcmp(words[0], "rotation")) {
 		p->sec = OS_ROTATION;
+		return 1;
+	}
+	if (n == 1 && !strcmp(words[0], "node")) {
+		p->sec = OS_NODE;
 		return 1;
 	}
 	bool removed = n == 3 && !strcmp(words[0], "removed");
@@ -196,6 +200,11 @@ static int ov_pair(void *user, const char *section, const char *key, const char 
 	(void)section;
 	if (p->failed)
 		return 0;
+	if (p->sec == OS_NODE) {
+		if (!strcmp(key, "key"))
+			return set_str(p, &p->o->node_key, v);
+		return ov_fault(p, "unknown key '%s' in [node]", key);
+	}
 	if (p->sec == OS_ROTATION) {
 		struct overlay *o = p->o;
 		if (!strcmp(key, "previous_key"))
@@ -241,6 +250,7 @@ void overlay_free(struct overlay **op)
 	free(o->data_dir);
 	free(o->prev_key);
 	free(o->pending);
+	free(o->node_key);
 	free(o);
 	*op = NULL;
 }
@@ -319,6 +329,8 @@ int overlay_save(const struct overlay *o, char *err, size_t errlen)
 	int rc = emit(&b, &len, &cap,
 		      "# Written by liaisond for `liaison admin`: peers and clients added or removed\n"
 		      "# without editing the main file, which this file overrides. See liaisond.conf(5).\n");
+	if (rc == 0 && o->node_key)
+		rc = emit(&b, &len, &cap, "\n[node]\nkey = %s\n", o->node_key);
 	for (size_t i = 0; rc == 0 && i < o->n; i++) {
 		const struct overlay_entry *e = &o->e[i];
 		const char *kind = e->client ? "client" : "peer";
@@ -572,6 +584,8 @@ void overlay_describe(const struct overlay *o, const struct config *c, FILE *out
 				p->prev_until ? ", previous key accepted during its rotation" : "");
 		}
 	}
+	if (o->node_key)
+		fprintf(out, "%s: node key %s/%s (rotated)\n", o->path, o->data_dir, o->node_key);
 	if (o->prev_key)
 		fprintf(out, "%s: key rotation: previous key %s accepted until %lld, not yet acknowledged by: %s\n",
 			o->path, o->prev_key, (long long)o->prev_until, o->pending && *o->pending ? o->pending : "none");
@@ -587,6 +601,17 @@ int config_load_all(const char *path, struct config **out, char *err, size_t err
 		overlay_free(&o);
 		config_free(&c);
 		return -1;
+	}
+	if (o->node_key) { /* after a rotation the key lives in the data directory */
+		char *kp = NULL;
+		if (asprintf(&kp, "%s/%s", c->data_dir, o->node_key) < 0) {
+			snprintf(err, errlen, "out of memory");
+			overlay_free(&o);
+			config_free(&c);
+			return -1;
+		}
+		free(c->key_path);
+		c->key_path = kp;
 	}
 	overlay_free(&o);
 	*out = c;

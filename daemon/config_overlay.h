@@ -29,8 +29,9 @@ struct overlay {
 	char *data_dir;
 	struct overlay_entry *e;
 	size_t n;
+	char *node_key;     /* [node] key: this node's key since its last rotation */
 	/* This node's own rotation, while its overlap lasts. */
-	char *prev_key;     /* relative to the data directory; NULL: none */
+	char *prev_key;     /* relative to the data directory, or absolute; NULL: none */
 	int64_t prev_until; /* unix ms */
 	char *pending;      /* peers that have not acknowledged the announcement, space separated */
 };

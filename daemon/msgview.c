@@ -4,6 +4,7 @@
 #include <string.h>
 #include "msgview.h"
 #include "node_lookup.h"
+#include "keyring.h"
 
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v)
 {
@@ -12,7 +13,7 @@ int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v)
 	 * reading them back only needs parsing and decryption. */
 	int rc = envelope_parse(m->envelope, m->envelope_len, node_max_envelope(n), &v->opened);
 	if (rc == LIAISON_OK)
-		rc = envelope_decrypt(n->opener, &v->opened, 0);
+		rc = keyring_decrypt(n, &v->opened, 0);
 	if (rc != LIAISON_OK) {
 		opened_clear(&v->opened);
 		return rc;

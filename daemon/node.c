@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "log.h"
 #include "rotate.h"
+#include "keyring.h"
 #include "config_overlay.h"
 #include "timefmt.h"
 #include <systemd/sd-daemon.h>
@@ -48,14 +49,15 @@ int node_load_streams(struct node *n)
 	return 0;
 }
 
-static void *bind_curve_router(struct node *n, const char *endpoint, const char *domain, int maxmsg)
+static void *bind_curve_router(struct node *n, const struct liaison_key *key, const char *endpoint,
+				const char *domain, int maxmsg)
 {
 	void *s = zmq_socket(n->zctx, ZMQ_ROUTER);
 	int one = 1, zero = 0, hwm = 1000;
 	if (!s)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->secret->box_sk, 32);
 	zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
@@ -101,14 +103,17 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	node_load_streams(n);
 	if (rotate_resume(n) < 0)
 		return -1;
+	rotate_publish_cert(n);
+	keyring_load(n);
 
 	/* The ZAP handler must exist before any CURVE socket binds. */
 	n->zap = zmq_socket(n->zctx, ZMQ_REP);
 	if (!n->zap || zmq_bind(n->zap, "inproc://zeromq.zap.01") < 0)
 		return -1;
 	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
-	n->router = bind_curve_router(n, conf->listen, "peer", batch_max);
-	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
+	n->router = bind_curve_router(n, n->key, conf->listen, "peer", batch_max);
+	/* during a key rotation's overlap the API keeps the previous key (rotate.c) */
+	n->api = bind_curve_router(n, rotate_api_key(n), conf->api, "api", (int)node_max_envelope(n) + 4096);
 	if (!n->router || !n->api || metrics_open(n) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -142,7 +147,7 @@ void node_destroy(struct node *n)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);
 	opener_destroy(&n->opener);
-	opener_destroy(&n->prev_opener);
+	keyring_free(n);
 	key_destroy(&n->prev_key);
 	free(n->announce);
 	store_close(&n->store);

@@ -99,6 +99,12 @@ struct metrics_conn {
 	int64_t since;
 };
 
+/* A key this node had before a rotation (keyring.c). */
+struct former_key {
+	struct liaison_key *key;
+	struct opener *opener;
+};
+
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 };
@@ -132,11 +138,11 @@ struct node {
 	struct backup_job *backup;       /* a backup in progress (api_backup.c) */
 	/* A rotation of this node's key, during its overlap (rotate.c). */
 	struct liaison_key *prev_key;
-	struct opener *prev_opener;
+	struct former_key *former;       /* every earlier key, to open what was sealed to it */
+	size_t n_former;
 	int64_t prev_until;              /* unix ms */
 	uint8_t *announce;               /* the packed PeerFrame announcing the new key */
 	size_t announce_len;
-	int64_t rebind_at;               /* monotonic ms: listen and API sockets take the new key then */
 	size_t n_unknown;
 };
 

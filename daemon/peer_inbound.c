@@ -16,6 +16,7 @@
 #include "node_lookup.h"
 #include "log.h"
 #include "rotate.h"
+#include "keyring.h"
 #include "timefmt.h"
 #include "hexid.h"
 
@@ -157,16 +158,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	 * genuine: a message that fails is rejected and its position consumed. */
 	l->in_mark[lane] = me->stream_seq;
 	r->lanes_changed[lane] = true;
-	rc = envelope_decrypt(n->opener, &o, now);
-	if (rc != LIAISON_OK && n->prev_opener) { /* sealed to our key before its rotation */
-		opened_clear(&o);
-		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
-		if (rc == LIAISON_E_WRONG_KEY && l->prev_until > now)
-			rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n,
-						  &o);
-		if (rc == LIAISON_OK)
-			rc = envelope_decrypt(n->prev_opener, &o, now);
-	}
+	rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
 		goto out;

@@ -291,6 +291,10 @@ static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
+	/* During our key rotation, nothing signed by the new key goes to a peer
+	 * before it has pinned that key: it would refuse it (rotate.c). */
+	if (l->announce_pending && n->announce)
+		return;
 	while (l->connected && l->synced && link_pending(l)) {
 		bool flash_only = l->inflight >= WINDOW;
 		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))

@@ -1,16 +1,18 @@
 /* Key rotation without downtime.
  *
- * The rotating node makes a new key (same name), keeps the old one under
- * DATA_DIR/keys and both certificates under DATA_DIR/certs, writes the new
- * key over its key file, and announces the new certificate to every peer in
+ * The rotating node makes a new key (same name) under DATA_DIR/keys, keeps
+ * every certificate it had under DATA_DIR/certs, names the new key in
+ * admin.conf ([node] key, which wins over the main file), and announces the new certificate to every peer in
  * a frame signed by the old key (which the peer has pinned) and by the new
  * one (proof of possession), over "liaison-key-rotate-v1\0" || certificate
  * || overlap end. A peer that verifies both pins the new certificate in its
  * admin.conf and accepts the old key too until the overlap ends.
  *
- * Transport: the listening and API sockets take the new CURVE key at once
- * (a peer that has not pinned it yet cannot connect in, so nothing reaches
- * us under a key we no longer hold). Our own links to peers keep the old
+ * Transport: the listening socket takes the new CURVE key at once (a peer
+ * that has not pinned it yet cannot connect in until it has). The API
+ * socket keeps the old key for the overlap, so local clients go on working,
+ * and takes the new one at its end, when DATA_DIR/certs/NAME.pub (the
+ * clients' node_cert) changes with it. Our own links to peers keep the old
  * key until that peer acknowledged the announcement, because the
  * announcement travels on them and an unannounced peer admits only the old
  * key; then they reconnect with the new one. During the overlap we open
@@ -33,6 +35,7 @@
 #include "safefile.h"
 #include "turn.h"
 #include "log.h"
+#include "keyring.h"
 #include "timefmt.h"
 
 /* The signed message: domain (with its NUL), certificate text, overlap end (big endian). */
@@ -96,8 +99,9 @@ static int build_announce(struct node *n)
  * ends the connections accepted on them; peers and clients reconnect. */
 void rotate_rebind(struct node *n, void *s, const char *endpoint)
 {
+	const struct liaison_key *k = s == n->api ? rotate_api_key(n) : n->key;
 	zmq_unbind(s, endpoint);
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k->secret->box_sk, 32);
 	for (int i = 0; i < 100; i++) { /* the old listener closes asynchronously */
 		if (zmq_bind(s, endpoint) == 0)
 			return;
@@ -106,22 +110,21 @@ void rotate_rebind(struct node *n, void *s, const char *endpoint)
 	log_error("cannot listen on %s again after the key rotation: %s", endpoint, zmq_strerror(errno));
 }
 
-static void swap_openers(struct node *n, struct liaison_key *old)
+static void swap_openers(struct node *n)
 {
 	struct sealer *s = sealer_new(n->key, 3600, 100000);
-	struct opener *o = opener_new(n->key), *po = opener_new(old);
-	if (!s || !o || !po) {
+	struct opener *o = opener_new(n->key);
+	if (!s || !o) {
 		sealer_destroy(&s);
 		opener_destroy(&o);
-		opener_destroy(&po);
+		log_error("key rotation: out of memory; the node keeps sealing with its previous key");
 		return;
 	}
 	sealer_destroy(&n->sealer);
 	opener_destroy(&n->opener);
-	opener_destroy(&n->prev_opener);
 	n->sealer = s;
 	n->opener = o;
-	n->prev_opener = po;
+	keyring_load(n);
 }
 
 static char *pending_list(struct node *n)
@@ -134,7 +137,9 @@ static char *pending_list(struct node *n)
 	return s;
 }
 
-static int save_rotation(struct node *n, const char *prev_rel, char *err, size_t errlen)
+/* Records the rotation state in admin.conf (prev_rel NULL: none), and the
+ * node's current key when key_rel is not NULL. One atomic rewrite. */
+static int save_rotation(struct node *n, const char *prev_rel, const char *key_rel, char *err, size_t errlen)
 {
 	struct overlay *o = NULL;
 	if (overlay_load(n->conf->data_dir, &o, err, errlen) < 0)
@@ -144,35 +149,50 @@ static int save_rotation(struct node *n, const char *prev_rel, char *err, size_t
 	o->prev_key = prev_rel ? strdup(prev_rel) : NULL;
 	o->pending = prev_rel ? pending_list(n) : NULL;
 	o->prev_until = n->prev_until;
-	int rc = (prev_rel && (!o->prev_key || !o->pending)) ? -1 : overlay_save(o, err, errlen);
+	int rc = 0;
+	if (key_rel) {
+		free(o->node_key);
+		if (!(o->node_key = strdup(key_rel)))
+			rc = -1;
+	}
+	if (rc == 0 && prev_rel && (!o->prev_key || !o->pending))
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	else
+		rc = overlay_save(o, err, errlen);
 	overlay_free(&o);
 	return rc;
 }
 
-/* The certificate file beside the key file (KEY minus ".key" plus ".pub"),
- * where local clients read the node's certificate: replaced if present. */
-static void replace_pub_beside(struct node *n)
+const struct liaison_key *rotate_api_key(const struct node *n)
 {
-	const char *kp = n->conf->key_path;
-	size_t len = strlen(kp);
-	if (len < 5 || strcmp(kp + len - 4, ".key"))
-		return;
-	char pub[4096];
-	snprintf(pub, sizeof(pub), "%.*s.pub", (int)(len - 4), kp);
-	if (access(pub, F_OK) < 0)
-		return;
-	char *text = cert_format(&n->key->cert);
-	if (!text || safefile_replace(pub, text, strlen(text), 0644) < 0)
-		log_warn("cannot replace %s with the new certificate: %s", pub, strerror(errno));
-	else
-		log_info("%s now holds the new certificate", pub);
+	return n->prev_key ? n->prev_key : n->key;
+}
+
+/* DATA_DIR/certs/NAME.pub: the certificate of the key the API socket uses,
+ * for local clients (node_cert). */
+int rotate_publish_cert(struct node *n)
+{
+	char dir[4096], path[4200];
+	snprintf(dir, sizeof(dir), "%s/certs", n->conf->data_dir);
+	const struct liaison_key *k = rotate_api_key(n);
+	snprintf(path, sizeof(path), "%s/%s.pub", dir, k->cert.name);
+	struct liaison_cert have;
+	if (cert_load(path, &have) == LIAISON_OK && !memcmp(&have, &k->cert, sizeof(have)))
+		return 0;
+	char *text = cert_format(&k->cert);
+	int rc = text && safefile_mkdir(dir, 0755) == 0 ? safefile_replace(path, text, strlen(text), 0644) : -1;
+	if (rc < 0)
+		log_warn("cannot write %s: %s", path, strerror(errno));
 	free(text);
+	return rc;
 }
 
 void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
 		    const Liaison__RotateKeyRequest *req)
 {
-	char err[600], path[4200], rel[300], hex_old[17], hex_new[17], dir[4096];
+	char err[600], path[4200], key_rel[300], hex_old[17], hex_new[17], dir[4096];
 	struct liaison_key *fresh = NULL, *old = n->key;
 	if (n->prev_key) {
 		api_error(n, rid, rid_len, request_id, 1, "a key rotation is in progress until its overlap ends");
@@ -185,59 +205,61 @@ void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 	}
 	kid_hex(&old->cert, hex_old);
 	kid_hex(&fresh->cert, hex_new);
-	/* 1. the old key and both certificates kept under the data directory */
+	/* 1. the new key under DATA_DIR/keys (O_EXCL, 0600, fsynced), both
+	 * certificates under DATA_DIR/certs. The configured key file is not
+	 * touched: the service may not write /etc, and it stays the record of
+	 * the key the node started with. */
 	snprintf(dir, sizeof(dir), "%s/keys", n->conf->data_dir);
-	snprintf(rel, sizeof(rel), "keys/%s.key.%s", old->cert.name, hex_old);
-	snprintf(path, sizeof(path), "%s/%s", n->conf->data_dir, rel);
-	int rc = safefile_mkdir(dir, 0700) < 0 ? -1 : key_write(old, path);
-	if (rc != LIAISON_OK && rc != LIAISON_E_EXISTS) {
+	snprintf(key_rel, sizeof(key_rel), "keys/%s.%s.key", fresh->cert.name, hex_new);
+	snprintf(path, sizeof(path), "%s/%s", n->conf->data_dir, key_rel);
+	if (safefile_mkdir(dir, 0700) < 0 || key_write(fresh, path) != LIAISON_OK || safefile_sync_dir(path) < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "cannot write the new key to %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* the old key too, beside it: what was sealed to it stays readable */
+	snprintf(path, sizeof(path), "%s/keys/%s.%s.key", n->conf->data_dir, old->cert.name, hex_old);
+	int krc = key_write(old, path);
+	if ((krc != LIAISON_OK && krc != LIAISON_E_EXISTS) || safefile_sync_dir(path) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "cannot keep the old key in %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	snprintf(dir, sizeof(dir), "%s/certs", n->conf->data_dir);
-	safefile_mkdir(dir, 0755);
 	const struct liaison_cert *certs[2] = { &old->cert, &fresh->cert };
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s-%s.pub", dir, certs[i]->name, i ? hex_new : hex_old);
-		rc = cert_write(certs[i], path);
+		int rc = safefile_mkdir(dir, 0755) < 0 ? LIAISON_E_IO : cert_write(certs[i], path);
 		if (rc != LIAISON_OK && rc != LIAISON_E_EXISTS) {
 			api_error(n, rid, rid_len, request_id, 1, "cannot write %s: %s", path, strerror(errno));
 			goto fail;
 		}
 	}
-	/* 2. the rotation recorded before the key file changes: a crash in
-	 * between leaves a record whose previous key is the current one, which
-	 * rotate_resume ignores */
+	/* 2. the one commit point: admin.conf names the new key as the node's
+	 * and the old one as accepted until the overlap ends. A crash before
+	 * it leaves an unused key file; after it, the node starts with the new
+	 * key and resumes the announcements. */
 	n->prev_until = time_now_ms() + overlap * 1000;
 	for (size_t i = 0; i < n->n_links; i++)
 		n->links[i].announce_pending = true;
-	if (save_rotation(n, rel, err, sizeof(err)) < 0) {
+	if (save_rotation(n, n->conf->key_path, key_rel, err, sizeof(err)) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "cannot record the rotation: %s", err);
 		goto fail;
 	}
-	/* 3. the new key over the key file: written whole, fsynced, renamed */
-	snprintf(path, sizeof(path), "%s.new", n->conf->key_path);
-	unlink(path);
-	rc = key_write(fresh, path);
-	if (rc != LIAISON_OK || rename(path, n->conf->key_path) < 0 || safefile_sync_dir(n->conf->key_path) < 0) {
-		api_error(n, rid, rid_len, request_id, 1, "cannot write the new key to %s: %s", n->conf->key_path,
-			  strerror(errno));
-		unlink(path);
-		save_rotation(n, NULL, err, sizeof(err));
-		goto fail;
+	snprintf(path, sizeof(path), "%s/%s", n->conf->data_dir, key_rel);
+	char *kp = strdup(path);
+	if (kp) {
+		free(n->conf->key_path);
+		n->conf->key_path = kp;
 	}
-	/* 4. in memory: new key, both openers, the announcement */
+	/* 3. in memory: new key, both openers, the announcement */
 	n->prev_key = old;
 	n->key = fresh;
 	cert_fingerprint(&fresh->cert, n->fingerprint);
-	swap_openers(n, old);
+	swap_openers(n);
 	for (size_t i = 0; i < n->n_links; i++)
 		n->links[i].old_transport = n->links[i].dealer != NULL;
 	if (build_announce(n) < 0)
 		log_error("cannot build the key announcement");
-	replace_pub_beside(n);
 	rotate_rebind(n, n->router, n->conf->listen);
-	n->rebind_at = time_mono_ms() + 1000; /* the API socket: after this reply has gone out */
 	char fp_old[LIAISON_FINGERPRINT_LEN], fp_new[LIAISON_FINGERPRINT_LEN], detail[300], text[600];
 	cert_fingerprint(&old->cert, fp_old);
 	cert_fingerprint(&fresh->cert, fp_new);
@@ -248,8 +270,9 @@ void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 	log_info("node key rotated by %s: %s -> %s; the old key stays accepted for %llds", client, fp_old, fp_new,
 		 (long long)overlap);
 	snprintf(text, sizeof(text),
-		 "node key rotated: %s -> %s; %zu peers to tell, old key accepted for %llds; certificates in %s/certs",
-		 fp_old, fp_new, n->n_links, (long long)overlap, n->conf->data_dir);
+		 "node key rotated: %s -> %s; %zu peers to tell, old key accepted for %llds; new certificate "
+		 "%s/certs/%s-%s.pub",
+		 fp_old, fp_new, n->n_links, (long long)overlap, n->conf->data_dir, fresh->cert.name, hex_new);
 	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
 	Liaison__AdminReply a = LIAISON__ADMIN_REPLY__INIT;
 	r.version = 1;
@@ -271,12 +294,14 @@ static void end_overlap(struct node *n)
 	char err[600];
 	char *left = pending_list(n);
 	if (left && *left)
-		log_warn("key rotation: the overlap ended before %s acknowledged the new key: give them %s/certs/%s-*.pub "
+		log_warn("key rotation: the overlap ended before %s acknowledged the new key: give them %s/certs/%s.pub "
 			 "by hand",
 			 left, n->conf->data_dir, n->key->cert.name);
 	else
 		log_info("key rotation: overlap over, the previous key is retired");
 	free(left);
+	/* from now on the previous key is not used: its file stays where it
+	 * was, for the administrator to archive or destroy */
 	for (size_t i = 0; i < n->n_links; i++) {
 		struct link *l = &n->links[i];
 		l->announce_pending = false;
@@ -287,20 +312,18 @@ static void end_overlap(struct node *n)
 		}
 	}
 	key_destroy(&n->prev_key);
-	opener_destroy(&n->prev_opener);
 	free(n->announce);
 	n->announce = NULL;
 	n->prev_until = 0;
-	if (save_rotation(n, NULL, err, sizeof(err)) < 0)
+	/* local clients: the API socket and DATA_DIR/certs/NAME.pub change together */
+	rotate_publish_cert(n);
+	rotate_rebind(n, n->api, n->conf->api);
+	if (save_rotation(n, NULL, NULL, err, sizeof(err)) < 0)
 		log_error("%s", err);
 }
 
 void rotate_tick_node(struct node *n)
 {
-	if (n->rebind_at && time_mono_ms() >= n->rebind_at) {
-		n->rebind_at = 0;
-		rotate_rebind(n, n->api, n->conf->api);
-	}
 	if (n->prev_key && time_now_ms() >= n->prev_until)
 		end_overlap(n);
 }
@@ -330,7 +353,7 @@ void rotate_on_ack(struct node *n, struct link *l, const Liaison__PeerKeyAck *ac
 	struct overlay *o = NULL;
 	if (overlay_load(n->conf->data_dir, &o, err, sizeof(err)) == 0 && o->prev_key) {
 		char *rel = strdup(o->prev_key);
-		if (rel && save_rotation(n, rel, err, sizeof(err)) < 0)
+		if (rel && save_rotation(n, rel, NULL, err, sizeof(err)) < 0)
 			log_error("%s", err);
 		free(rel);
 	}
@@ -355,7 +378,10 @@ int rotate_resume(struct node *n)
 		return 0;
 	}
 	struct liaison_key *old = NULL;
-	snprintf(path, sizeof(path), "%s/%s", n->conf->data_dir, o->prev_key);
+	if (o->prev_key[0] == '/')
+		snprintf(path, sizeof(path), "%s", o->prev_key);
+	else
+		snprintf(path, sizeof(path), "%s/%s", n->conf->data_dir, o->prev_key);
 	int rc = key_load(path, &old);
 	bool same = rc == LIAISON_OK && !memcmp(old->cert.sign_pk, n->key->cert.sign_pk, LIAISON_SIGN_PK);
 	if (rc != LIAISON_OK || same || time_now_ms() >= o->prev_until) {
@@ -364,11 +390,11 @@ int rotate_resume(struct node *n)
 		key_destroy(&old);
 		n->prev_until = 0;
 		overlay_free(&o);
-		return save_rotation(n, NULL, err, sizeof(err));
+		return save_rotation(n, NULL, NULL, err, sizeof(err));
 	}
 	n->prev_key = old;
 	n->prev_until = o->prev_until;
-	swap_openers(n, old);
+	swap_openers(n);
 	for (size_t i = 0; i < n->n_links; i++) {
 		char want[LIAISON_NAME_MAX + 3];
 		snprintf(want, sizeof(want), " %s ", n->links[i].name);

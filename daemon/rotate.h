@@ -15,6 +15,10 @@ void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const ch
  * every connection accepted on it: peers (or clients) reconnect, and the
  * ZAP handler admits only those still configured. */
 void rotate_rebind(struct node *n, void *s, const char *endpoint);
+/* The key of the API socket: the previous one during the overlap. */
+const struct liaison_key *rotate_api_key(const struct node *n);
+/* Writes DATA_DIR/certs/NAME.pub when it does not hold the current certificate. */
+int rotate_publish_cert(struct node *n);
 /* At start: resumes a rotation whose overlap has not ended (admin.conf). */
 int rotate_resume(struct node *n);
 /* From the loop: sends announcements not yet acknowledged, rebinds the
