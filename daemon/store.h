@@ -90,6 +90,10 @@ enum rcpt_state { RCPT_QUEUED = 0, RCPT_DELIVERED = 2, RCPT_REJECTED = 3 };
 typedef int (*store_rcpt_fn)(void *ctx, const char *peer, int lane, uint64_t stream_seq, int state, int64_t updated);
 int store_recipients(struct store *s, int64_t pos, store_rcpt_fn fn, void *ctx);
 
+/* Per peer, how many messages still wait for its receipt (store_pending.c). */
+typedef void (*store_pending_fn)(void *ctx, const char *peer, uint64_t count);
+int store_pending_by_peer(struct store *s, store_pending_fn fn, void *ctx);
+
 /* Incoming streams: highest contiguous stream_seq held per (sender, lane). */
 uint64_t store_lane_mark(struct store *s, const char *sender, int lane);
 int store_set_lane_mark(struct store *s, const char *sender, int lane, uint64_t mark);
