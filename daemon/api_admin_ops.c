@@ -62,6 +62,10 @@ static uint64_t queued_for(struct node *n, const char *peer)
 void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
 		    const Liaison__AdminPeerRequest *req)
 {
+	/* client names the running configuration, which admin_commit replaces */
+	char by[LIAISON_NAME_MAX + 1];
+	snprintf(by, sizeof(by), "%s", client);
+	client = by;
 	char err[600], text[700], detail[300];
 	struct overlay *o = NULL;
 	struct liaison_cert cert;
@@ -152,6 +156,10 @@ out:
 void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
 		      const Liaison__AdminClientRequest *req)
 {
+	/* client names the running configuration, which admin_commit replaces */
+	char by[LIAISON_NAME_MAX + 1];
+	snprintf(by, sizeof(by), "%s", client);
+	client = by;
 	char err[600], text[700], detail[300];
 	struct overlay *o = NULL;
 	struct liaison_cert cert;
