@@ -148,7 +148,8 @@ int cmd_admin(struct client *cl, int argc, char **argv)
 		if (!add && (o.cert || o.endpoint || o.role || o.maxclass || o.replace))
 			return bad("admin %s remove takes only NAME", verb);
 		if (add && (!o.cert || (peer ? !o.endpoint : !o.role)))
-			return bad("admin %s add needs --cert and %s", peer ? "peer: --endpoint" : "client: --role");
+			return bad("%s", peer ? "admin peer add needs --cert and --endpoint"
+					      : "admin client add needs --cert and --role");
 		if (peer && (o.role || o.replace))
 			return bad("%s: --role and --replace are for clients", "admin peer");
 		if (!peer && (o.endpoint || o.maxclass))
