@@ -2,18 +2,22 @@
 # ALPHA rotates its node key while it and BRAVO exchange traffic: no message
 # is lost either way, BRAVO pins the new key (across its restart), an
 # envelope signed by the old key still verifies with the old certificate,
-# and after the overlap the old key is refused.
+# and after the overlap the old key is refused. CHARLIE is down during the
+# rotation and ALPHA restarts before it comes back: it still learns the key.
 . "$(dirname "$0")/lib.sh"
 
-fed_setup ALPHA BRAVO
-# BRAVO gets its own copy of ALPHA's certificate, as on separate hosts
-cp "$T/ALPHA/ALPHA.pub" "$T/BRAVO/ALPHA.pub"
-sed -i 's|^cert     = ../ALPHA/ALPHA.pub$|cert     = ALPHA.pub|' "$T/BRAVO/liaisond.conf"
+fed_setup ALPHA BRAVO CHARLIE
+# the others get their own copy of ALPHA's certificate, as on separate hosts
+for p in BRAVO CHARLIE; do
+	cp "$T/ALPHA/ALPHA.pub" "$T/$p/ALPHA.pub"
+	sed -i 's|^cert     = ../ALPHA/ALPHA.pub$|cert     = ALPHA.pub|' "$T/$p/liaisond.conf"
+done
 cp "$T/ALPHA/ALPHA.pub" "$T/old.pub"
 # ALPHA's own clients read the certificate the node keeps current
 sed -i 's|^node_cert = .*|node_cert = data/certs/ALPHA.pub|' "$T/ALPHA/"{officer,reader,admin}.conf
 node_start ALPHA
 node_start BRAVO
+cli ALPHA send sitrep --to CHARLIE --title "queued for CHARLIE" --body b >/dev/null || fail "send to CHARLIE"
 has() { test "$(count_query "$1" --from "$2")" -ge "$3"; }
 
 first=$(cli ALPHA send sitrep --to BRAVO --title "signed by the old key" --body b) || fail "first send"
@@ -67,6 +71,15 @@ for c in "$T/ALPHA/data/certs/"ALPHA-*.pub; do
 	"$KEYS" verify-envelope "$T/env" --cert "$c" >/dev/null 2>&1 && ok_with=$c
 done
 cmp -s "${ok_with:-/nonexistent}" "$T/old.pub" || fail "the history's old certificate does not verify the old envelope"
+
+note "ALPHA restarts during the overlap; CHARLIE, down until now, learns the key"
+node_stop ALPHA
+node_start ALPHA
+cli ALPHA send sitrep --to CHARLIE --title "signed by the new key" --body b >/dev/null || fail "second send to CHARLIE"
+node_start CHARLIE
+wait_until 30 has CHARLIE ALPHA 2 || fail "CHARLIE has $(count_query CHARLIE --from ALPHA) of 2 from ALPHA"
+grep -q "rotated its key" "$T/CHARLIE/liaisond.log" || fail "CHARLIE did not pin the new key"
+wait_until 20 grep -q "peer CHARLIE pinned our new key" "$T/ALPHA/liaisond.log" || fail "no acknowledgement from CHARLIE"
 
 note "BRAVO restarts: the new key stays pinned"
 node_stop BRAVO
