@@ -38,7 +38,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
 
-.PHONY: all deps check-deps check fuzz bench run install clean
+.PHONY: all deps check-deps check fuzz bench run install uninstall clean
 .SECONDARY:
 all: $(PROGRAMS)
 
@@ -136,6 +136,19 @@ bench:
 	@$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 	@BUILD=$(BUILD) bench/run.sh
 
+# Where `make install` puts things (under $(DESTDIR)$(PREFIX)); `make
+# uninstall` removes exactly these.
+MANPAGES := $(wildcard docs/*.1 docs/*.5 docs/*.8)
+COMPLETIONS := $(wildcard completions/*)
+DOCDIR = $(PREFIX)/share/doc/liaison
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+UNITDIR = $(PREFIX)/lib/systemd/system
+INSTALLED = $(PREFIX)/bin/liaison $(PREFIX)/bin/liaison-keys $(PREFIX)/sbin/liaisond \
+	$(foreach m,$(MANPAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	$(foreach c,$(COMPLETIONS),$(COMPDIR)/$(notdir $(c))) \
+	$(DOCDIR)/liaisond.conf.example \
+	$(UNITDIR)/liaisond.service $(PREFIX)/lib/sysusers.d/liaison.conf $(PREFIX)/lib/tmpfiles.d/liaison.conf
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
 	install -m 0755 $(BUILD)/liaison $(BUILD)/liaison-keys $(DESTDIR)$(PREFIX)/bin/
@@ -144,10 +157,19 @@ install: all
 	install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
-	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' systemd/liaisond.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/liaisond.service
+	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
+	install -m 0644 docs/liaisond.conf.example $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(COMPLETIONS) $(DESTDIR)$(COMPDIR)/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' systemd/liaisond.service > $(DESTDIR)$(UNITDIR)/liaisond.service
 	install -m 0644 systemd/liaison.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/liaison.conf
 	install -m 0644 systemd/liaison.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liaison.conf
+
+# Removes what `make install` put there (not /etc/liaison or the store:
+# those belong to the administrator), and liaison's own documentation folder.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

@@ -19,7 +19,7 @@
 #define CLIENT_EX_NOPERM 77
 #define CLIENT_EX_CONFIG 78
 
-#define CLIENT_DEFAULT_TIMEOUT_S 10.0
+#define CLIENT_DEFAULT_TIMEOUT_S 5.0
 /* A parser's answer when it printed --help: the command is done, exit 0. */
 #define CLIENT_DONE (-2)
 
@@ -53,7 +53,7 @@ enum {
 	{ "config", required_argument, NULL, 'c' },                    \
 	{ "help", no_argument, NULL, 'h' }
 
-/* Sets defaults: no overrides, 10 s, stdout and stdin. */
+/* Sets defaults: no overrides, 5 s, stdout and stdin. */
 void client_init(struct client *cl);
 /* Handles a global option (c, OPT_API... but not 'h'). Returns 1 if it was one,
  * 0 if not, -1 after printing why its value is bad. */

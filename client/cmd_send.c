@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "progress.h"
 #include "hexid.h"
 #include "keyfile.h"
 #include "labels.h"
@@ -732,7 +733,10 @@ static int batch_send(struct conn *c, FILE *out, Liaison__SendRequest **reqs, co
 	int ret = 0, rc;
 	bool stop = false;
 	int tmo = (int)(conn_timeout(c) * 1000);
+	size_t ok = 0;
+	struct progress pg;
 
+	progress_start(&pg, stderr, n);
 	while (done < sent || (!stop && sent < n)) {
 		while (!stop && sent < n && sent - done < BATCH_WINDOW) {
 			Liaison__ApiRequest req = LIAISON__API_REQUEST__INIT;
@@ -768,11 +772,14 @@ static int batch_send(struct conn *c, FILE *out, Liaison__SendRequest **reqs, co
 			stop = true;
 		} else {
 			print_id(out, r);
+			ok++;
 		}
 		liaison__api_reply__free_unpacked(r, NULL);
 		done++;
+		progress_update(&pg, ok);
 	}
 	fflush(out);
+	progress_end(&pg, ok);
 	return ret;
 }
 

@@ -4,16 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <ini.h>
 
 #include "client.h"
 #include "error.h"
 #include "keyfile.h"
+#include "inifile.h"
 
 struct parse_state {
 	struct client_conf *conf;
 	const char *dir; /* the file's folder, for relative paths */
-	char msg[256];   /* the first fault, without FILE:LINE */
 };
 
 /* path made absolute against dir (unless it is absolute, or an endpoint). */
@@ -27,19 +26,21 @@ static char *resolve_path(const char *dir, const char *value)
 	return out;
 }
 
-static int on_entry(void *user, const char *section, const char *name, const char *value)
+/* The keys may stand alone or in one [client] section. */
+static int on_section(void *user, struct inifile *f, const char *header)
+{
+	(void)user;
+	if (strcmp(header, "client") != 0)
+		return inifile_fail(f, inifile_line(f), "unknown section [%s]", header);
+	return 1;
+}
+
+static int on_pair(void *user, struct inifile *f, const char *name, const char *value)
 {
 	struct parse_state *st = user;
 	char **slot;
 	bool is_path = true;
 
-	if (section[0] && strcmp(section, "client") != 0) {
-		if (!st->msg[0])
-			snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", section);
-		return 0;
-	}
-	if (!name) /* a section line alone (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
-		return 1;
 	if (strcmp(name, "api") == 0) {
 		slot = &st->conf->api;
 		is_path = false;
@@ -48,22 +49,11 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	} else if (strcmp(name, "key") == 0) {
 		slot = &st->conf->key;
 	} else {
-		if (!st->msg[0])
-			snprintf(st->msg, sizeof(st->msg), "unknown key '%s'", name);
-		return 0;
+		return inifile_fail(f, inifile_line(f), "unknown key '%s'", name);
 	}
-	if (!value[0]) {
-		if (!st->msg[0])
-			snprintf(st->msg, sizeof(st->msg), "'%s' is empty", name);
-		return 0;
-	}
-	free(*slot);
 	*slot = is_path ? resolve_path(st->dir, value) : strdup(value);
-	if (!*slot) {
-		if (!st->msg[0])
-			snprintf(st->msg, sizeof(st->msg), "out of memory");
-		return 0;
-	}
+	if (!*slot)
+		return inifile_fail(f, inifile_line(f), "out of memory");
 	return 1;
 }
 
@@ -71,19 +61,11 @@ int conf_parse_file(const char *path, struct client_conf *out, char *err, size_t
 {
 	struct parse_state st = {.conf = out};
 	char *dir = NULL, *slash;
-	FILE *f;
-	int line;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	dir = strdup(path);
 	out->path = strdup(path);
 	if (!dir || !out->path) {
-		fclose(f);
 		free(dir);
 		conf_clear(out);
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -95,15 +77,9 @@ int conf_parse_file(const char *path, struct client_conf *out, char *err, size_t
 	else
 		strcpy(dir, ".");
 	st.dir = dir;
-	line = ini_parse_file(f, on_entry, &st);
-	fclose(f);
+	int rc = inifile_read(path, on_section, on_pair, &st, err, errlen);
 	free(dir);
-	if (line != 0) {
-		if (line < 0)
-			snprintf(err, errlen, "%s: cannot read", path);
-		else
-			snprintf(err, errlen, "%s:%d: %s", path, line,
-				 st.msg[0] ? st.msg : "malformed line");
+	if (rc != LIAISON_OK) {
 		conf_clear(out);
 		return -1;
 	}

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "client.h"
@@ -80,6 +83,45 @@ fail:
 	return CLIENT_EX_FAIL;
 }
 
+/* For an ipc:// endpoint, whether a node listens there: libzmq would wait
+ * the whole timeout for a socket file that does not exist or that nobody
+ * accepts on, where the answer is known at once. Returns 0, or 69 with
+ * one line said. Other transports are left to the timeout. */
+static int probe_ipc(const char *endpoint)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path;
+	int fd, rc, err;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0)
+		return 0;
+	path = endpoint + 6;
+	if (path[0] == '@' || strlen(path) >= sizeof(sa.sun_path))
+		return 0; /* abstract or too long for a probe: let libzmq try */
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	err = errno;
+	close(fd);
+	if (rc == 0)
+		return 0;
+	if (err == ENOENT) {
+		client_err("node unreachable: no API socket %s (is liaisond running?)", path);
+		return CLIENT_EX_UNAVAILABLE;
+	}
+	if (err == ECONNREFUSED) {
+		client_err("node unreachable: nothing listens on %s (is liaisond running?)", path);
+		return CLIENT_EX_UNAVAILABLE;
+	}
+	if (err == EACCES) {
+		client_err("not permitted: %s: %s (is this user in the node's group?)", path, strerror(err));
+		return CLIENT_EX_NOPERM;
+	}
+	return 0;
+}
+
 int conn_open(const char *endpoint, const uint8_t server_pk[32], const uint8_t pk[32],
 	      const uint8_t *sk, double timeout_s, struct conn **out)
 {
@@ -87,6 +129,9 @@ int conn_open(const char *endpoint, const uint8_t server_pk[32], const uint8_t p
 	int ret;
 
 	*out = NULL;
+	ret = probe_ipc(endpoint);
+	if (ret)
+		return ret;
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->endpoint = strdup(endpoint))) {
 		free(c);

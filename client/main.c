@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "version.h"
 
 struct command {
 	const char *name;
@@ -24,7 +25,8 @@ static const struct command commands[] = {
 
 static const char usage[] =
 	"usage: liaison [-c FILE] [--api ENDPOINT] [--node-cert FILE] [--key FILE]\n"
-	"        [--timeout SECONDS] COMMAND [ARGS]\n";
+	"        [--timeout SECONDS] COMMAND [ARGS]\n"
+	"       liaison --version\n";
 
 static void print_help(FILE *out)
 {
@@ -41,16 +43,21 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = {CLIENT_GLOBAL_LONG, {NULL, 0, NULL, 0}};
+	static const struct option long_opts[] = {
+		CLIENT_GLOBAL_LONG, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct client cl;
 	int c, r;
 
 	client_init(&cl);
 	opterr = 0;
 	/* "+": stop at the command; its own options follow it */
-	while ((c = getopt_long(argc, argv, "+" CLIENT_GLOBAL_SHORT, long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" CLIENT_GLOBAL_SHORT "V", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			print_help(stdout);
+			return 0;
+		}
+		if (c == 'V') {
+			printf("liaison %s\n", LIAISON_VERSION);
 			return 0;
 		}
 		r = client_global_opt(&cl, c, optarg);

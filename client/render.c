@@ -235,6 +235,21 @@ void render_message_block(FILE *out, const Liaison__Message *m)
 	json_decref(j);
 }
 
+/* {"FLASH": n, "IMMEDIATE": n, "PRIORITY": n, "ROUTINE": n}: every lane,
+ * zero when the node left it out. */
+static json_t *lanes_json(Liaison__QueueDepth **qs, size_t n_qs)
+{
+	json_t *q = json_object();
+	for (int p = LIAISON__PRECEDENCE__FLASH; p <= LIAISON__PRECEDENCE__ROUTINE; p++)
+		json_object_set_new(q, label_precedence_name(p), json_integer(0));
+	for (size_t i = 0; i < n_qs; i++) {
+		const char *n = label_precedence_name(qs[i]->precedence);
+		if (n[0])
+			json_object_set_new(q, n, json_integer((json_int_t)qs[i]->depth));
+	}
+	return q;
+}
+
 json_t *render_status_json(const Liaison__StatusReply *s)
 {
 	json_t *o = json_object(), *q, *c;
@@ -260,15 +275,15 @@ json_t *render_status_json(const Liaison__StatusReply *s)
 	json_object_set_new(o, "peers", json_integer(s->peers));
 	json_object_set_new(o, "peers_connected", json_integer(s->peers_connected));
 	json_object_set_new(o, "stored", json_integer((json_int_t)s->stored));
-	q = json_object();
-	/* every lane, zero when the node left it out */
-	for (int p = LIAISON__PRECEDENCE__FLASH; p <= LIAISON__PRECEDENCE__ROUTINE; p++)
-		json_object_set_new(q, label_precedence_name(p), json_integer(0));
-	for (size_t i = 0; i < s->n_queues; i++) {
-		const char *n = label_precedence_name(s->queues[i]->precedence);
-		if (n[0])
-			json_object_set_new(q, n, json_integer((json_int_t)s->queues[i]->depth));
-	}
+	json_object_set_new(o, "version", json_string(str(s->version)));
+	json_object_set_new(o, "store_bytes", json_integer((json_int_t)s->store_bytes));
+	json_t *rj = json_object();
+	for (size_t i = 0; i < s->n_rejected_by_reason; i++)
+		if (s->rejected_by_reason[i]->name && s->rejected_by_reason[i]->name[0])
+			json_object_set_new(rj, s->rejected_by_reason[i]->name,
+					    json_integer((json_int_t)s->rejected_by_reason[i]->value));
+	json_object_set_new(o, "rejected_by_reason", rj);
+	q = lanes_json(s->queues, s->n_queues);
 	json_object_set_new(o, "queues", q);
 	c = json_object();
 	json_object_set_new(c, "sent", json_integer(0));
@@ -293,6 +308,18 @@ static void put_uptime(FILE *out, int64_t s)
 		fprintf(out, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
 }
 
+static void put_bytes(FILE *out, uint64_t b)
+{
+	if (b >= 10ull << 30)
+		fprintf(out, "%.1f GiB", (double)b / (1 << 30));
+	else if (b >= 10ull << 20)
+		fprintf(out, "%.1f MiB", (double)b / (1 << 20));
+	else if (b >= 10ull << 10)
+		fprintf(out, "%.1f KiB", (double)b / (1 << 10));
+	else
+		fprintf(out, "%" PRIu64 " bytes", b);
+}
+
 void render_status_text(FILE *out, const Liaison__StatusReply *s)
 {
 	json_t *j;
@@ -315,18 +342,25 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 	j = render_status_json(s);
 	if (!j)
 		return;
-	fprintf(out, "name:        %s\n", str(s->name));
+	fprintf(out, "name:        %s (liaisond %s)\n", str(s->name), s->version && s->version[0] ? s->version : "?");
 	fprintf(out, "fingerprint: %s\n", str(s->fingerprint));
 	fprintf(out, "uptime:      ");
 	put_uptime(out, s->uptime);
 	fprintf(out, "\npeers:       %u connected of %u\n", s->peers_connected, s->peers);
-	fprintf(out, "stored:      %" PRIu64 "\n", s->stored);
+	fprintf(out, "stored:      %" PRIu64 " messages, ", s->stored);
+	put_bytes(out, s->store_bytes);
+	fprintf(out, " on disk\n");
 	fprintf(out, "queues:     ");
 	json_object_foreach(json_object_get(j, "queues"), k, v)
 		fprintf(out, " %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
 	fprintf(out, "\ncounters:\n");
 	json_object_foreach(json_object_get(j, "counters"), k, v)
 		fprintf(out, "  %-18s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
+	if (json_object_size(json_object_get(j, "rejected_by_reason"))) {
+		fprintf(out, "rejected by reason:\n");
+		json_object_foreach(json_object_get(j, "rejected_by_reason"), k, v)
+			fprintf(out, "  %-18s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
+	}
 	json_decref(j);
 }
 
@@ -344,28 +378,70 @@ json_t *render_peers_json(const Liaison__PeersReply *p)
 				    e->max_classification
 					    ? json_string(label_classification_name(e->max_classification))
 					    : json_null());
-		json_object_set_new(r, "queued", json_integer((json_int_t)e->queued));
+		json_object_set_new(r, "kind", json_string(e->kind && e->kind[0] ? e->kind : "peer"));
+		json_object_set_new(r, "queued", lanes_json(e->queues, e->n_queues));
 		json_object_set_new(r, "last_seen", e->last_seen ? json_time(e->last_seen) : json_null());
+		json_object_set_new(r, "down_since", e->down_since ? json_time(e->down_since) : json_null());
+		json_object_set_new(r, "lag_seconds", json_integer(e->lag_seconds));
+		json_object_set_new(r, "last_error",
+				    e->last_error && e->last_error[0] ? json_string(e->last_error) : json_null());
 		json_array_append_new(a, r);
 	}
 	json_object_set_new(o, "peers", a);
 	return o;
 }
 
+/* "4m12s", "3h05m", "2d04h" */
+static void span_text(char *buf, size_t len, int64_t s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h", s / 86400, s % 86400 / 3600);
+}
+
 void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 {
-	char iso[TIME_ISO_LEN];
-	fprintf(out, "%-12s  %-9s  %-19s  %-14s  %8s  %-20s  %s\n", "PEER", "CONNECTED", "FINGERPRINT",
-		"MAX LABEL", "QUEUED", "LAST SEEN", "ENDPOINT");
+	char iso[TIME_ISO_LEN], link[40], lag[24], queued[64];
+	int64_t now = time_now_ms();
+	fprintf(out, "%-12s  %-15s  %-15s  %6s  %-20s  %-14s  %-19s  %s\n", "PEER", "LINK", "QUEUED F/I/P/R",
+		"LAG", "LAST SEEN", "MAX LABEL", "FINGERPRINT", "ENDPOINT");
 	for (size_t i = 0; i < p->n_peers; i++) {
 		const Liaison__PeerInfo *e = p->peers[i];
+		uint64_t lanes[4] = { 0 };
+		for (size_t k = 0; k < e->n_queues; k++)
+			if (e->queues[k]->precedence >= 1 && e->queues[k]->precedence <= 4)
+				lanes[e->queues[k]->precedence - 1] = e->queues[k]->depth;
+		snprintf(queued, sizeof(queued), "%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64, lanes[0], lanes[1],
+			 lanes[2], lanes[3]);
+		if (e->connected) {
+			snprintf(link, sizeof(link), "up");
+		} else if (e->down_since) {
+			char span[24];
+			span_text(span, sizeof(span), (now - e->down_since) / 1000);
+			snprintf(link, sizeof(link), "down %s", span);
+		} else {
+			snprintf(link, sizeof(link), "down");
+		}
+		if (e->lag_seconds)
+			span_text(lag, sizeof(lag), e->lag_seconds);
+		else
+			snprintf(lag, sizeof(lag), "-");
 		time_format_iso(e->last_seen, iso);
 		char *dot = strchr(iso, '.');
 		if (dot)
 			strcpy(dot, "Z");
-		fprintf(out, "%-12s  %-9s  %-19s  %-14s  %8" PRIu64 "  %-20s  %s\n", str(e->name),
-			e->connected ? "yes" : "no", str(e->fingerprint),
+		fprintf(out, "%-12s  %-15s  %-15s  %6s  %-20s  %-14s  %-19s  %s\n", str(e->name), link, queued, lag,
+			e->last_seen ? iso : "-",
 			e->max_classification ? label_classification_name(e->max_classification) : "-",
-			e->queued, e->last_seen ? iso : "-", str(e->endpoint));
+			str(e->fingerprint), str(e->endpoint));
+		if (!e->connected && e->last_error && e->last_error[0]) /* --json has it always */
+			fprintf(out, "%-12s  last error: %s\n", "", e->last_error);
 	}
 }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "rotate.h"
 #include "labels.h"
+#include "config_value.h"
 
 int admin_commit(struct node *n, struct overlay *o, char *err, size_t errlen)
 {

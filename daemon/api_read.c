@@ -10,6 +10,8 @@
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"
+#include "link_health.h"
+#include "version.h"
 
 #define QUERY_DEFAULT_LIMIT 100
 #define QUERY_MAX_LIMIT 10000
@@ -283,6 +285,15 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.counters = cp;
 	s.n_counters = 8;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
+	s.version = LIAISON_VERSION;
+	s.store_bytes = store_size_bytes(n->store);
+	Liaison__Counter rc[LIAISON_E_COUNT], *rcp[LIAISON_E_COUNT];
+	for (int e = 1; e < LIAISON_E_COUNT; e++)
+		if (n->counters.rejected_by[e]) {
+			size_t k = s.n_rejected_by_reason++;
+			counter(&rc[k], &rcp[k], liaison_errname(e), n->counters.rejected_by[e]);
+		}
+	s.rejected_by_reason = rcp;
 	api_reply(n, rid, rid_len, &r);
 }
 
@@ -291,7 +302,9 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	Liaison__PeerInfo *info = calloc(n->n_links + 1, sizeof(*info));
 	Liaison__PeerInfo **ptrs = calloc(n->n_links + 1, sizeof(*ptrs));
 	char (*fps)[LIAISON_FINGERPRINT_LEN] = calloc(n->n_links + 1, sizeof(*fps));
-	if (!info || !ptrs || !fps) {
+	Liaison__QueueDepth(*q)[LANES] = calloc(n->n_links + 1, sizeof(*q));
+	Liaison__QueueDepth *(*qp)[LANES] = calloc(n->n_links + 1, sizeof(*qp));
+	if (!info || !ptrs || !fps || !q || !qp) {
 		api_error(n, rid, rid_len, request_id, 1, "out of memory");
 		goto out;
 	}
@@ -305,9 +318,20 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 		info[i].fingerprint = fps[i];
 		info[i].connected = l->connected;
 		info[i].max_classification = l->max_classification;
-		for (int lane = 0; lane < LANES; lane++)
-			info[i].queued += l->next_seq[lane] - l->acked[lane];
+		info[i].kind = "peer";
+		for (int lane = 0; lane < LANES; lane++) {
+			liaison__queue_depth__init(&q[i][lane]);
+			q[i][lane].precedence = (Liaison__Precedence)(lane + 1);
+			q[i][lane].depth = link_queued(l, lane);
+			qp[i][lane] = &q[i][lane];
+			info[i].queued += q[i][lane].depth;
+		}
+		info[i].queues = qp[i];
+		info[i].n_queues = LANES;
 		info[i].last_seen = l->last_seen ? now - (mono - l->last_seen) : 0;
+		info[i].down_since = l->connected ? 0 : l->down_since;
+		info[i].lag_seconds = link_lag_seconds(n, l, now);
+		info[i].last_error = l->last_error;
 		ptrs[i] = &info[i];
 	}
 	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
@@ -323,4 +347,6 @@ out:
 	free(info);
 	free(ptrs);
 	free(fps);
+	free(q);
+	free(qp);
 }

@@ -1,10 +1,9 @@
 /* liaisond's INI configuration: reading, validating, looking up.
  *
- * inih splits lines into sections and key = value pairs. It is fed through
- * our own line reader, which counts lines (so every error names FILE:LINE),
- * strips inline comments (';' or '#' after a blank), and sees section
- * headers first (so a section missing a required key is reported at its
- * header, and an empty section still counts). */
+ * The file is read by the INI reader liaison shares with its client
+ * (lib/inifile.c: lines, comments, headers, duplicate keys, FILE:LINE);
+ * this file gives the sections and keys their meaning. Headers come first,
+ * so a section missing a required key is reported at its header. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "config.h"
+#include "config_value.h"
+#include "inifile.h"
 #include "error.h"
 #include "labels.h"
 
@@ -57,14 +56,11 @@ struct parser {
 	struct config *c;
 	const char *path;
 	char *dir;   /* the configuration file's folder, for relative paths */
-	FILE *f;
-	char *buf;   /* getline's buffer */
-	size_t bufsize;
+	struct inifile *ini; /* while the file is read; NULL for the checks after */
 	int line;
 	enum section sec;
 	int sec_line;
 	unsigned seen;
-	int seen_line[16];
 	bool node_seen;
 	int node_line;
 	char *err;
@@ -72,7 +68,7 @@ struct parser {
 	bool failed;
 };
 
-/* Records the first fault as "FILE:LINE: message"; returns 0 for inih. */
+/* Records the first fault as "FILE:LINE: message"; returns 0 for the reader. */
 static int fault(struct parser *p, int line, const char *fmt, ...)
 {
 	if (p->failed)
@@ -83,123 +79,11 @@ static int fault(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (p->err && p->errlen)
+	if (p->ini)
+		inifile_fail(p->ini, line, "%s", msg);
+	else if (p->err && p->errlen)
 		snprintf(p->err, p->errlen, "%s:%d: %s", p->path, line, msg);
 	return 0;
-}
-
-/* ------------------------------------------------------------ values */
-
-const char *role_name(enum role r)
-{
-	switch (r) {
-	case ROLE_READER:
-		return "reader";
-	case ROLE_OFFICER:
-		return "officer";
-	case ROLE_ADMIN:
-		return "admin";
-	}
-	return "unknown";
-}
-
-static bool role_parse(const char *s, enum role *out)
-{
-	for (int r = ROLE_READER; r <= ROLE_ADMIN; r++) {
-		if (strcmp(s, role_name((enum role)r)) == 0) {
-			*out = (enum role)r;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Digits with an optional K, M or G (powers of 1024), optionally followed
- * by "B" or "iB". *out is unchanged on failure. */
-bool config_parse_size(const char *s, size_t *out)
-{
-	if (!s || !isdigit((unsigned char)*s))
-		return false;
-	size_t n = 0;
-	for (; isdigit((unsigned char)*s); s++) {
-		size_t d = (size_t)(*s - '0');
-		if (n > (SIZE_MAX - d) / 10)
-			return false;
-		n = n * 10 + d;
-	}
-	size_t mult = 1;
-	switch (toupper((unsigned char)*s)) {
-	case 'K':
-		mult = (size_t)1 << 10;
-		s++;
-		break;
-	case 'M':
-		mult = (size_t)1 << 20;
-		s++;
-		break;
-	case 'G':
-		mult = (size_t)1 << 30;
-		s++;
-		break;
-	}
-	if (mult > 1 && (*s == 'i' || *s == 'I') && (s[1] == 'B' || s[1] == 'b'))
-		s += 2;
-	else if (mult > 1 && (*s == 'B' || *s == 'b'))
-		s++;
-	if (*s != '\0' || (n && n > SIZE_MAX / mult))
-		return false;
-	*out = n * mult;
-	return true;
-}
-
-static bool host_valid(const char *h, size_t len)
-{
-	if (len == 0)
-		return false;
-	if (len == 1 && h[0] == '*')
-		return true;
-	if (h[0] == '[') {
-		if (len < 3 || h[len - 1] != ']')
-			return false;
-		for (size_t i = 1; i < len - 1; i++)
-			if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
-				return false;
-		return true;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)h[i]) && h[i] != '.' && h[i] != '-' && h[i] != '_')
-			return false;
-	return h[0] != '.' && h[0] != '-';
-}
-
-/* tcp://HOST:PORT with HOST a name, an IPv4 address, '*' or [IPv6], PORT
- * 1..65535; or, if ipc_ok, ipc://PATH. */
-static bool endpoint_valid(const char *e, bool ipc_ok)
-{
-	if (ipc_ok && strncmp(e, "ipc://", 6) == 0) {
-		const char *path = e + 6;
-		if (!*path)
-			return false;
-		for (; *path; path++)
-			if (isspace((unsigned char)*path) || iscntrl((unsigned char)*path))
-				return false;
-		return true;
-	}
-	if (strncmp(e, "tcp://", 6) != 0)
-		return false;
-	const char *host = e + 6, *colon = strrchr(host, ':');
-	if (!colon || !host_valid(host, (size_t)(colon - host)))
-		return false;
-	const char *port = colon + 1;
-	if (!*port || strlen(port) > 5)
-		return false;
-	long v = 0;
-	for (const char *q = port; *q; q++) {
-		if (!isdigit((unsigned char)*q))
-			return false;
-		v = v * 10 + (*q - '0');
-	}
-	return v >= 1 && v <= 65535;
 }
 
 /* A path from the file, taken relative to the file's folder. Caller frees. */
@@ -366,7 +250,7 @@ static int set_path(struct parser *p, char **slot, const char *value)
 static int set_endpoint(struct parser *p, char **slot, const char *key, const char *value,
 			bool ipc_ok)
 {
-	if (!endpoint_valid(value, ipc_ok))
+	if (!config_endpoint_valid(value, ipc_ok))
 		return fault(p, p->line, "%s '%s' is not %s", key, value,
 			     ipc_ok ? "tcp://HOST:PORT or ipc://PATH" : "tcp://HOST:PORT");
 	*slot = strdup(value);
@@ -430,7 +314,7 @@ static int client_key(struct parser *p, unsigned bit, const char *value)
 	case K_CERT:
 		return load_cert(p, value, CERT_CLIENT, cl->name, &cl->cert_path, &cl->cert);
 	case K_ROLE:
-		if (!role_parse(value, &cl->role))
+		if (!config_role_parse(value, &cl->role))
 			return fault(p, p->line, "unknown role '%s' (officer, reader or admin)",
 				     value);
 		return 1;
@@ -438,33 +322,21 @@ static int client_key(struct parser *p, unsigned bit, const char *value)
 	return 1;
 }
 
-static int on_pair(void *user, const char *section, const char *name, const char *value)
+static int on_pair(void *user, struct inifile *f, const char *name, const char *value)
 {
 	struct parser *p = user;
-	(void)section; /* the reader tracks sections itself */
-	if (p->failed)
-		return 0;
+	p->ini = f;
+	p->line = inifile_line(f);
 	if (p->sec == SEC_NONE)
 		return fault(p, p->line, "key '%s' outside of a section", name);
 	const struct key_def *def = NULL;
-	int idx = 0;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0) {
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !def; i++)
+		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0)
 			def = &keys[i];
-			idx = (int)i;
-			break;
-		}
-	}
 	const char *where = p->sec == SEC_NODE ? "[node]" : p->sec == SEC_PEER ? "[peer]" : "[client]";
 	if (!def)
 		return fault(p, p->line, "unknown key '%s' in %s", name, where);
-	if (p->seen & def->bit)
-		return fault(p, p->line, "duplicate key '%s' (first at line %d)", name,
-			     p->seen_line[idx % 16]);
-	p->seen |= def->bit;
-	p->seen_line[idx % 16] = p->line;
-	if (!*value)
-		return fault(p, p->line, "key '%s' has no value", name);
+	p->seen |= def->bit; /* the reader refuses a key given twice */
 	switch (p->sec) {
 	case SEC_NODE:
 		return node_key(p, def->bit, value);
@@ -478,58 +350,12 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	return 0;
 }
 
-/* inih's fgets-style reader: one line of the file, comments removed. */
-static char *read_line(char *str, int num, void *stream)
+static int on_section(void *user, struct inifile *f, const char *header)
 {
-	struct parser *p = stream;
-	if (p->failed)
-		return NULL;
-	ssize_t n = getline(&p->buf, &p->bufsize, p->f);
-	if (n < 0)
-		return NULL;
-	p->line++;
-	char *s = p->buf;
-	if (memchr(s, '\0', (size_t)n)) {
-		fault(p, p->line, "line contains a NUL byte");
-		return NULL;
-	}
-	/* a comment starts at ';' or '#' at the start or after a blank */
-	for (char *q = s; *q; q++) {
-		if ((*q == ';' || *q == '#') && (q == s || isspace((unsigned char)q[-1]))) {
-			*q = '\0';
-			break;
-		}
-	}
-	/* no leading blanks: inih would take an indented line as a continuation */
-	while (isspace((unsigned char)*s))
-		s++;
-	char *end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	if (*s == '[') {
-		char *close = strchr(s, ']');
-		if (!close) {
-			fault(p, p->line, "section header lacks its closing ']'");
-			return NULL;
-		}
-		if (close[1]) {
-			fault(p, p->line, "unexpected text after the section header");
-			return NULL;
-		}
-		*close = '\0';
-		if (!section_begin(p, s + 1))
-			return NULL;
-		*close = ']';
-	}
-	size_t len = strlen(s);
-	if (num < 2 || len + 2 > (size_t)num) {
-		fault(p, p->line, "line too long (at most %d characters)", num - 3);
-		return NULL;
-	}
-	memcpy(str, s, len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
+	struct parser *p = user;
+	p->ini = f;
+	p->line = inifile_line(f);
+	return section_begin(p, header);
 }
 
 /* Checks that need the whole file. */
@@ -578,34 +404,15 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		goto fail;
 	}
 	p.c->max_message = DEFAULT_MAX_MESSAGE;
-	p.f = fopen(path, "re");
-	if (!p.f) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (inifile_read(path, on_section, on_pair, &p, err, errlen) != LIAISON_OK)
 		goto fail;
-	}
-	int rc = ini_parse_stream(read_line, &p, on_pair, &p);
-	if (!p.failed && ferror(p.f))
-		fault(&p, p.line, "read error: %s", strerror(errno));
-	if (!p.failed && rc > 0)
-		fault(&p, rc, "expected '[section]' or 'key = value'");
-	if (!p.failed && rc < 0)
-		fault(&p, p.line, "out of memory");
-	if (!p.failed)
-		section_end(&p);
-	if (!p.failed)
-		final_checks(&p);
-	if (p.failed)
+	p.ini = NULL;
+	if (!section_end(&p) || !final_checks(&p))
 		goto fail;
-	fclose(p.f);
-	free(p.buf);
 	free(p.dir);
 	*out = p.c;
 	return 0;
 fail:
-	if (p.f)
-		fclose(p.f);
-	free(p.buf);
 	free(p.dir);
 	config_free(&p.c);
 	return -1;
@@ -664,14 +471,4 @@ const struct peer_conf *config_peer_by_key(const struct config *c, const uint8_t
 		if (memcmp(c->peers[i].cert.box_pk, box_pk, LIAISON_BOX_PK) == 0)
 			return &c->peers[i];
 	return NULL;
-}
-
-bool config_role_parse(const char *s, enum role *out)
-{
-	return role_parse(s, out);
-}
-
-bool config_endpoint_valid(const char *e, bool ipc_ok)
-{
-	return endpoint_valid(e, ipc_ok);
 }

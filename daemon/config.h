@@ -63,9 +63,6 @@ const struct client_conf *config_client_by_key(const struct config *c, const uin
 const struct peer_conf *config_peer_by_key(const struct config *c, const uint8_t box_pk[32]);
 
 const char *role_name(enum role r);
-bool config_role_parse(const char *s, enum role *out);
-/* tcp://HOST:PORT, or also ipc://PATH if ipc_ok. */
-bool config_endpoint_valid(const char *e, bool ipc_ok);
 
 /* "1M", "512K", "1048576" -> bytes; false if malformed. */
 bool config_parse_size(const char *s, size_t *out);

@@ -2,7 +2,8 @@
  * changed, read after the main configuration file and winning over it.
  *
  * The node writes this file and the certificates it names; an
- * administrator may read it. It uses the main file's INI dialect:
+ * administrator may read it. It is read with the main file's reader
+ * (lib/inifile.c), in the same dialect:
  *
  *   [peer BRAVO]            a peer added (or replaced) by `admin peer add`
  *   cert = peers/BRAVO.1a2b3c4d5e6f7a8b.pub
@@ -20,41 +21,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <ini.h>
 #include <sodium.h>
 #include "config_overlay.h"
 #include "safefile.h"
+#include "config_value.h"
 #include "labels.h"
 #include "error.h"
+#include "inifile.h"
 
 enum ov_section { OS_NONE, OS_ENTRY, OS_ROTATION, OS_NODE };
 
 struct ov_parser {
 	struct overlay *o;
-	FILE *f;
-	char *buf;
-	size_t bufsize;
-	int line;
 	enum ov_section sec;
-	char *err;
-	size_t errlen;
-	bool failed;
 };
-
-static int ov_fault(struct ov_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int ov_fault(struct ov_parser *p, const char *fmt, ...)
-{
-	if (p->failed)
-		return 0;
-	p->failed = true;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(p->err, p->errlen, "%s:%d: %s", p->o->path, p->line, msg);
-	return 0;
-}
 
 struct overlay_entry *overlay_find(struct overlay *o, bool client, const char *name)
 {
@@ -95,13 +75,16 @@ struct overlay_entry *overlay_put(struct overlay *o, bool client, const char *na
 	return e;
 }
 
-static int begin_section(struct ov_parser *p, char *text)
+static int begin_section(void *ctx, struct inifile *f, const char *header)
 {
+	struct ov_parser *p = ctx;
+	char text[256];
+	snprintf(text, sizeof(text), "%s", header);
 	char *words[3] = {0};
 	int n = 0;
 	for (char *t = strtok(text, " \t"); t; t = strtok(NULL, " \t")) {
 		if (n == 3)
-			return ov_fault(p, "unknown section");
+			return inifile_fail(f, inifile_line(f), "unknown section");
 		words[n++] = t;
 	}
 	if (n == 1 && !strcmp(words[0], "rotation")) {
@@ -115,65 +98,21 @@ static int begin_section(struct ov_parser *p, char *text)
 	bool removed = n == 3 && !strcmp(words[0], "removed");
 	const char *kind = removed ? words[1] : words[0], *name = removed ? words[2] : words[1];
 	if (n != (removed ? 3 : 2) || (strcmp(kind, "peer") && strcmp(kind, "client")))
-		return ov_fault(p, "unknown section (expected [peer NAME], [client NAME], [removed peer NAME], "
-				   "[removed client NAME] or [rotation])");
+		return inifile_fail(f, inifile_line(f),
+				    "unknown section (expected [peer NAME], [client NAME], [removed peer NAME], "
+				    "[removed client NAME] or [rotation])");
 	if (!liaison_name_valid(name))
-		return ov_fault(p, "invalid %s name '%s'", kind, name);
+		return inifile_fail(f, inifile_line(f), "invalid %s name '%s'", kind, name);
 	bool client = !strcmp(kind, "client");
 	if (overlay_find(p->o, client, name))
-		return ov_fault(p, "%s '%s' appears twice", kind, name);
+		return inifile_fail(f, inifile_line(f), "%s '%s' appears twice", kind, name);
 	struct overlay_entry *e = overlay_put(p->o, client, name);
 	if (!e)
-		return ov_fault(p, "out of memory");
+		return inifile_fail(f, inifile_line(f), "out of memory");
 	e->removed = removed;
-	e->line = p->line;
+	e->line = inifile_line(f);
 	p->sec = removed ? OS_NONE : OS_ENTRY;
 	return 1;
-}
-
-static char *ov_read_line(char *str, int num, void *stream)
-{
-	struct ov_parser *p = stream;
-	if (p->failed)
-		return NULL;
-	ssize_t n = getline(&p->buf, &p->bufsize, p->f);
-	if (n < 0)
-		return NULL;
-	p->line++;
-	char *s = p->buf;
-	if (memchr(s, '\0', (size_t)n)) {
-		ov_fault(p, "line contains a NUL byte");
-		return NULL;
-	}
-	for (char *q = s; *q; q++)
-		if ((*q == ';' || *q == '#') && (q == s || isspace((unsigned char)q[-1]))) {
-			*q = '\0';
-			break;
-		}
-	while (isspace((unsigned char)*s))
-		s++;
-	char *end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	if (*s == '[') {
-		char *close = strchr(s, ']'), text[256];
-		if (!close || close[1] || (size_t)(close - s) >= sizeof(text)) {
-			ov_fault(p, "malformed section header");
-			return NULL;
-		}
-		snprintf(text, sizeof(text), "%.*s", (int)(close - s - 1), s + 1);
-		if (!begin_section(p, text))
-			return NULL;
-	}
-	size_t len = strlen(s);
-	if (len + 2 > (size_t)num) {
-		ov_fault(p, "line too long");
-		return NULL;
-	}
-	memcpy(str, s, len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
 }
 
 static bool parse_ms(const char *v, int64_t *out)
@@ -187,55 +126,52 @@ static bool parse_ms(const char *v, int64_t *out)
 	return true;
 }
 
-static int set_str(struct ov_parser *p, char **slot, const char *v)
+static int set_str(struct inifile *f, char **slot, const char *v)
 {
 	free(*slot);
 	*slot = strdup(v);
-	return *slot ? 1 : ov_fault(p, "out of memory");
+	return *slot ? 1 : inifile_fail(f, inifile_line(f), "out of memory");
 }
 
-static int ov_pair(void *user, const char *section, const char *key, const char *v)
+static int ov_pair(void *ctx, struct inifile *f, const char *key, const char *v)
 {
-	struct ov_parser *p = user;
-	(void)section;
-	if (p->failed)
-		return 0;
+	struct ov_parser *p = ctx;
 	if (p->sec == OS_NODE) {
 		if (!strcmp(key, "key"))
-			return set_str(p, &p->o->node_key, v);
-		return ov_fault(p, "unknown key '%s' in [node]", key);
+			return set_str(f, &p->o->node_key, v);
+		return inifile_fail(f, inifile_line(f), "unknown key '%s' in [node]", key);
 	}
 	if (p->sec == OS_ROTATION) {
 		struct overlay *o = p->o;
 		if (!strcmp(key, "previous_key"))
-			return set_str(p, &o->prev_key, v);
+			return set_str(f, &o->prev_key, v);
 		if (!strcmp(key, "until"))
-			return parse_ms(v, &o->prev_until) ? 1 : ov_fault(p, "until '%s' is not unix milliseconds", v);
+			return parse_ms(v, &o->prev_until) ? 1 : inifile_fail(f, inifile_line(f), "until '%s' is not unix milliseconds", v);
 		if (!strcmp(key, "pending"))
-			return set_str(p, &o->pending, v);
-		return ov_fault(p, "unknown key '%s' in [rotation]", key);
+			return set_str(f, &o->pending, v);
+		return inifile_fail(f, inifile_line(f), "unknown key '%s' in [rotation]", key);
 	}
 	if (p->sec != OS_ENTRY)
-		return ov_fault(p, "key '%s' outside of a section that takes keys", key);
+		return inifile_fail(f, inifile_line(f), "key '%s' outside of a section that takes keys", key);
 	struct overlay_entry *e = &p->o->e[p->o->n - 1];
 	if (!strcmp(key, "cert"))
-		return set_str(p, &e->cert, v);
+		return set_str(f, &e->cert, v);
 	if (!e->client && !strcmp(key, "endpoint")) {
 		if (!config_endpoint_valid(v, true))
-			return ov_fault(p, "endpoint '%s' is not tcp://HOST:PORT or ipc://PATH", v);
-		return set_str(p, &e->endpoint, v);
+			return inifile_fail(f, inifile_line(f), "endpoint '%s' is not tcp://HOST:PORT or ipc://PATH", v);
+		return set_str(f, &e->endpoint, v);
 	}
 	if (!e->client && !strcmp(key, "max_classification"))
 		return label_classification_parse(v, &e->max_classification)
 			       ? 1
-			       : ov_fault(p, "unknown classification '%s'", v);
+			       : inifile_fail(f, inifile_line(f), "unknown classification '%s'", v);
 	if (!e->client && !strcmp(key, "previous_cert"))
-		return set_str(p, &e->prev_cert, v);
+		return set_str(f, &e->prev_cert, v);
 	if (!e->client && !strcmp(key, "previous_until"))
-		return parse_ms(v, &e->prev_until) ? 1 : ov_fault(p, "previous_until '%s' is not unix milliseconds", v);
+		return parse_ms(v, &e->prev_until) ? 1 : inifile_fail(f, inifile_line(f), "previous_until '%s' is not unix milliseconds", v);
 	if (e->client && !strcmp(key, "role"))
-		return config_role_parse(v, &e->role) ? 1 : ov_fault(p, "unknown role '%s'", v);
-	return ov_fault(p, "unknown key '%s' in [%s %s]", key, e->client ? "client" : "peer", e->name);
+		return config_role_parse(v, &e->role) ? 1 : inifile_fail(f, inifile_line(f), "unknown role '%s'", v);
+	return inifile_fail(f, inifile_line(f), "unknown key '%s' in [%s %s]", key, e->client ? "client" : "peer", e->name);
 }
 
 void overlay_free(struct overlay **op)
@@ -257,7 +193,7 @@ void overlay_free(struct overlay **op)
 
 int overlay_load(const char *data_dir, struct overlay **out, char *err, size_t errlen)
 {
-	struct ov_parser p = {.err = err, .errlen = errlen};
+	struct ov_parser p = { 0 };
 	p.o = calloc(1, sizeof(*p.o));
 	if (!p.o || asprintf(&p.o->path, "%s/%s", data_dir, OVERLAY_FILE) < 0 || !(p.o->data_dir = strdup(data_dir))) {
 		if (p.o)
@@ -266,29 +202,20 @@ int overlay_load(const char *data_dir, struct overlay **out, char *err, size_t e
 		overlay_free(&p.o);
 		return -1;
 	}
-	p.f = fopen(p.o->path, "re");
-	if (!p.f && errno == ENOENT) {
+	if (access(p.o->path, F_OK) < 0 && errno == ENOENT) { /* nothing administered yet */
 		*out = p.o;
 		return 0;
 	}
-	if (!p.f) {
-		snprintf(err, errlen, "%s: %s", p.o->path, strerror(errno));
-		overlay_free(&p.o);
-		return -1;
-	}
-	int rc = ini_parse_stream(ov_read_line, &p, ov_pair, &p);
-	if (!p.failed && rc > 0)
-		ov_fault(&p, "expected '[section]' or 'key = value'");
-	for (size_t i = 0; !p.failed && i < p.o->n; i++) {
+	int rc = inifile_read(p.o->path, begin_section, ov_pair, &p, err, errlen);
+	for (size_t i = 0; rc == LIAISON_OK && i < p.o->n; i++) {
 		struct overlay_entry *e = &p.o->e[i];
-		p.line = e->line;
-		if (!e->removed && (!e->cert || (!e->client && !e->endpoint)))
-			ov_fault(&p, "[%s %s] lacks its %s", e->client ? "client" : "peer", e->name,
-				 e->cert ? "endpoint" : "cert");
+		if (!e->removed && (!e->cert || (!e->client && !e->endpoint))) {
+			snprintf(err, errlen, "%s:%d: [%s %s] lacks its %s", p.o->path, e->line,
+				 e->client ? "client" : "peer", e->name, e->cert ? "endpoint" : "cert");
+			rc = LIAISON_E_PARSE;
+		}
 	}
-	fclose(p.f);
-	free(p.buf);
-	if (p.failed) {
+	if (rc != LIAISON_OK) {
 		overlay_free(&p.o);
 		return -1;
 	}

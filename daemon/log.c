@@ -1,7 +1,11 @@
-/* liaisond's log to stderr. */
+/* liaisond's log to stderr: under journald a "<N>" priority prefix (journald
+ * adds its own timestamps), otherwise a UTC timestamp and the level. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "log.h"
 
 static enum log_level current = LOG_INFO;
@@ -23,6 +27,20 @@ bool log_parse_level(const char *s, enum log_level *out)
 	return false;
 }
 
+/* systemd sets $JOURNAL_STREAM to "DEV:INODE" of the stream it connected
+ * to stderr; a child whose stderr was redirected elsewhere inherits the
+ * variable, so only a match with stderr's own device and inode counts. */
+bool log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char tail;
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &tail) != 2 || fstat(2, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level > current)
@@ -32,8 +50,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (journal)
+	if (journal) {
 		fprintf(stderr, "<%d>%s\n", syslog_prio[level], line);
-	else
-		fprintf(stderr, "liaisond: %s: %s\n", names[level], line);
+		return;
+	}
+	struct timespec ts;
+	struct tm tm;
+	char stamp[32] = "";
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (gmtime_r(&ts.tv_sec, &tm))
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ liaisond: %s: %s\n", stamp, ts.tv_nsec / 1000000, names[level], line);
 }

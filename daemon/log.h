@@ -1,5 +1,6 @@
 /* liaisond's log: one line per event on stderr, with a level. Under
- * systemd the "<N>" prefix lets journald keep the priority. */
+ * journald the "<N>" prefix lets it keep the priority; elsewhere each line
+ * starts with a UTC timestamp ("2026-12-02T05:57:18.123Z liaisond: info: ..."). */
 #ifndef LIAISOND_LOG_H
 #define LIAISOND_LOG_H
 
@@ -9,6 +10,9 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 void log_set_level(enum log_level level);
 void log_set_journal(bool on);
+/* True when stderr is the journal stream systemd connected ($JOURNAL_STREAM
+ * names stderr's device and inode). */
+bool log_stderr_is_journal(void);
 /* "error" | "warn" | "info" | "debug"; false if unknown */
 bool log_parse_level(const char *s, enum log_level *out);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

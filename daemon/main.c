@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "log.h"
 #include "config_overlay.h"
+#include "version.h"
 
 #define EX_USAGE 64
 #define EX_CONFIG 78
@@ -26,6 +27,7 @@ static void usage(FILE *f)
 		   "      --check         validate the configuration, keys and certificates, then exit\n"
 		   "      --verify-audit  verify the store's audit chain offline, then exit\n"
 		   "  -h, --help          this help\n"
+		   "  -V, --version       print \"liaisond VERSION\" and exit\n"
 		   "\n"
 		   "Exit codes: 0 done, 1 failed, 64 usage, 78 configuration error.\n");
 }
@@ -89,13 +91,14 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },   { "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' }, { "check", no_argument, NULL, 'C' },
 		{ "verify-audit", no_argument, NULL, 'A' },    { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
 	bool check = false, audit = false;
 	enum log_level level = LOG_INFO;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:fl:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fl:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'f': break;
@@ -108,6 +111,7 @@ int main(int argc, char **argv)
 		case 'C': check = true; break;
 		case 'A': audit = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("liaisond %s\n", LIAISON_VERSION); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
@@ -120,7 +124,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level(level);
-	log_set_journal(getenv("JOURNAL_STREAM") != NULL);
+	log_set_journal(log_stderr_is_journal());
 
 	struct config *conf = NULL;
 	struct liaison_key *key = NULL;

@@ -16,6 +16,8 @@
 #include "metrics.h"
 #include "log.h"
 #include "timefmt.h"
+#include "link_health.h"
+#include "version.h"
 
 static int set_nonblocking(int fd)
 {
@@ -137,6 +139,29 @@ static void render(struct node *n, struct text *t)
 	add(t, "# HELP liaison_peer_connected Whether the link to a peer is up.\n# TYPE liaison_peer_connected gauge\n");
 	for (size_t i = 0; i < n->n_links; i++)
 		add(t, "liaison_peer_connected{peer=\"%s\"} %d\n", n->links[i].name, n->links[i].connected ? 1 : 0);
+	int64_t mono = time_mono_ms(), now = time_now_ms();
+	add(t, "# HELP liaison_peer_last_seen_timestamp_seconds When a peer was last heard from (unix time).\n"
+	       "# TYPE liaison_peer_last_seen_timestamp_seconds gauge\n");
+	for (size_t i = 0; i < n->n_links; i++)
+		if (n->links[i].last_seen)
+			add(t, "liaison_peer_last_seen_timestamp_seconds{peer=\"%s\"} %.3f\n", n->links[i].name,
+			    (double)(now - (mono - n->links[i].last_seen)) / 1000.0);
+	add(t, "# HELP liaison_peer_lag_seconds Age of the oldest message still queued for a peer.\n"
+	       "# TYPE liaison_peer_lag_seconds gauge\n");
+	for (size_t i = 0; i < n->n_links; i++)
+		add(t, "liaison_peer_lag_seconds{peer=\"%s\"} %lld\n", n->links[i].name,
+		    (long long)link_lag_seconds(n, &n->links[i], now));
+	add(t, "# HELP liaison_rejected_total Envelopes and frames rejected, by reason.\n"
+	       "# TYPE liaison_rejected_total counter\n");
+	for (int e = 1; e < LIAISON_E_COUNT; e++)
+		if (c->rejected_by[e])
+			add(t, "liaison_rejected_total{reason=\"%s\"} %llu\n", liaison_errname(e),
+			    (unsigned long long)c->rejected_by[e]);
+	add(t, "# HELP liaison_store_bytes Bytes of the store on disk (database and write-ahead log).\n"
+	       "# TYPE liaison_store_bytes gauge\nliaison_store_bytes %llu\n",
+	    (unsigned long long)store_size_bytes(n->store));
+	add(t, "# HELP liaison_build_info The node's version.\n# TYPE liaison_build_info gauge\n"
+	       "liaison_build_info{version=\"%s\"} 1\n", LIAISON_VERSION);
 	add(t, "# HELP liaison_subscribers Connected client subscriptions.\n# TYPE liaison_subscribers gauge\n"
 	       "liaison_subscribers %zu\n", n->n_subs);
 	add(t, "# HELP liaison_uptime_seconds Seconds since the node started.\n# TYPE liaison_uptime_seconds gauge\n"

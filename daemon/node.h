@@ -52,6 +52,13 @@ struct link {
 	bool old_transport;          /* the dealer uses our previous key (until it acknowledges) */
 	int64_t last_announce;       /* monotonic ms */
 	bool refused;                /* its last handshake was refused (logged once) */
+	int64_t down_since;          /* wall ms the link went down (or the node started); 0 while up */
+	char last_error[160];        /* the latest trouble with it, "" if none */
+	/* Catching up after an outage: from the reconnect until the queue first
+	 * empties, how many deliveries it acknowledged (logged then). */
+	bool catching_up;
+	int64_t outage_ms, back_at;  /* how long it was down; monotonic ms it came back */
+	uint64_t caught_up;
 };
 
 struct subscriber {
@@ -107,6 +114,7 @@ struct former_key {
 
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
+	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
 };
 
 struct node {

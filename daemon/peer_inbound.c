@@ -72,6 +72,8 @@ static void reject(struct node *n, struct link *l, struct batch_result *r, const
 		   const char *why)
 {
 	n->counters.rejected++;
+	if (err > 0 && err < LIAISON_E_COUNT)
+		n->counters.rejected_by[err]++;
 	if (r->n_rejected == 0)
 		log_warn("peer %s: message rejected: %s", l->name, why);
 	if (r->n_rejected >= 64)
@@ -284,6 +286,7 @@ void inbound_read(struct node *n)
 			log_warn("frame from a peer no longer configured (%s): dropped", user ? user : "?");
 		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
+			n->counters.rejected_by[LIAISON_E_PARSE]++;
 			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ANNOUNCE) {
 			rotate_take_announce(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->key_announce);

@@ -15,12 +15,15 @@
 #include "turn.h"
 #include "log.h"
 #include "rotate.h"
+#include "link_health.h"
 #include "timefmt.h"
 
 int link_open(struct node *n, struct link *l)
 {
 	char mon[128];
 	int zero = 0, one = 1, ivl = 100, ivl_max = 5000, hwm = WINDOW * 4, hb = 2000, hbt = 6000;
+	if (!l->connected)
+		link_health_down(l);
 	l->dealer = zmq_socket(n->zctx, ZMQ_DEALER);
 	if (!l->dealer)
 		return -1;
@@ -44,7 +47,7 @@ int link_open(struct node *n, struct link *l)
 	static unsigned generation;
 	snprintf(mon, sizeof(mon), "inproc://link-monitor-%s-%u", l->name, ++generation);
 	if (zmq_socket_monitor(l->dealer, mon,
-			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED |
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
 				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) < 0)
 		return -1;
@@ -53,6 +56,7 @@ int link_open(struct node *n, struct link *l)
 		return -1;
 	if (zmq_connect(l->dealer, l->endpoint) < 0) {
 		log_error("peer %s: cannot connect to %s: %s", l->name, l->endpoint, zmq_strerror(errno));
+		link_health_error(l, "cannot connect to %s: %s", l->endpoint, zmq_strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -114,6 +118,7 @@ void link_handle_monitor(struct node *n, struct link *l)
 		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 			if (!l->connected)
 				log_info("peer %s: connected to %s", l->name, l->endpoint);
+			link_health_up(l);
 			l->connected = true;
 			l->refused = false;
 			l->reopen_at = 0;
@@ -122,15 +127,23 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->last_announce = 0;
 			send_hello(n, l);
 			rotate_tick(n, l, time_mono_ms());
+		} else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
+			/* libzmq retries on its own; only tell the operator why it is down */
+			link_health_error(l, "cannot connect to %s (retrying)", l->endpoint);
 		} else if (event == ZMQ_EVENT_DISCONNECTED) {
-			if (l->connected)
+			if (l->connected) {
 				log_info("peer %s: disconnected", l->name);
+				link_health_error(l, "disconnected");
+			}
+			link_health_down(l);
 			l->connected = l->synced = false;
 			l->inflight = 0;
 		} else {
 			if (!l->refused)
 				log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
 					 l->name, l->endpoint);
+			link_health_error(l, "handshake refused (is our certificate installed there, and theirs here?)");
+			link_health_down(l);
 			/* libzmq treats a refused handshake as a protocol error and may
 			 * never reconnect, so a peer that installs our certificate later
 			 * would not hear from us until a restart: link_tick reopens the
@@ -177,16 +190,20 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 	l->synced = true;
 	l->inflight = 0;
 	log_debug("peer %s: synced", l->name);
+	link_health_acked(l, 0); /* reports an outage with nothing queued */
 }
 
 static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
 {
+	uint64_t delivered = 0;
 	if (ack->receipt) {
 		Liaison__DeliveryReceipt *r = NULL;
 		int rc = receipt_verify(&l->cert, ack->receipt, &r);
 		if (rc != LIAISON_OK || strcmp(r->recipient, l->name)) {
 			log_warn("peer %s: delivery receipt refused: %s", l->name,
 				 rc ? liaison_strerror(rc) : "signed for another node");
+			link_health_error(l, "delivery receipt refused: %s",
+					  rc ? liaison_strerror(rc) : "signed for another node");
 		} else if (node_tx_lazy(n) == 0) {
 			size_t len = liaison__signed_receipt__get_packed_size(ack->receipt);
 			uint8_t *buf = malloc(len ? len : 1);
@@ -204,7 +221,8 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 			if (receipt < 0)
 				n->tx_failed = true;
 			else
-				n->counters.delivered += r->n_message_ids;
+				delivered = r->n_message_ids;
+			n->counters.delivered += delivered;
 		}
 		if (r)
 			liaison__delivery_receipt__free_unpacked(r, NULL);
@@ -212,10 +230,12 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 	for (size_t i = 0; i < ack->n_rejected; i++) {
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
+		link_health_error(l, "rejected a message: %.120s", rj->reason ? rj->reason : "");
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0)
 			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
 	}
 	apply_marks(l, ack->marks, ack->n_marks);
+	link_health_acked(l, delivered);
 	if (l->inflight > 0)
 		l->inflight--;
 	/* Nothing in flight but the peer holds less than we sent: it dropped a
@@ -336,7 +356,10 @@ void link_pump(struct node *n, struct link *l)
 		for (size_t i = 0; i < b.n; i++)
 			free(envs[i].data);
 		if (rc < 0) {
-			l->connected = errno == EAGAIN ? l->connected : false;
+			if (errno != EAGAIN) {
+				l->connected = false;
+				link_health_down(l);
+			}
 			break; /* not sent: the outbox still has them */
 		}
 		memcpy(l->sent, new_sent, sizeof(new_sent));

@@ -80,6 +80,11 @@ typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, 
 int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
 /* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
 uint64_t store_first_pending(struct store *s, const char *peer, int lane);
+/* When the oldest message to peer in lane still waiting for its receipt
+ * was stored (unix ms), or 0 when none waits. */
+int64_t store_oldest_pending(struct store *s, const char *peer, int lane);
+/* Bytes the store takes on disk: the database and its write-ahead log. */
+uint64_t store_size_bytes(struct store *s);
 /* Queues again everything to peer in lane after seq (a peer that lost its store). */
 int store_requeue(struct store *s, const char *peer, int lane, uint64_t after);
 /* Marks a message to peer delivered or rejected (by message id). */

@@ -57,6 +57,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
 	[ST_FIRST_PENDING] = "SELECT MIN(stream_seq) FROM recipients WHERE peer = ? AND lane = ? AND state = 0",
+	/* walks recipients_pending to the lane's first row: one indexed step */
+	[ST_OLDEST_PENDING] = "SELECT m.received FROM recipients r JOIN messages m ON m.pos = r.pos"
+			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
 	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
 			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?) AND state = 0",
@@ -80,6 +83,22 @@ int store_fail(struct store *s, const char *what)
 const char *store_errmsg(const struct store *s)
 {
 	return s->err;
+}
+
+uint64_t store_size_bytes(struct store *s)
+{
+	const char *db = sqlite3_db_filename(s->db, "main");
+	char wal[4096];
+	struct stat st;
+	uint64_t total = 0;
+	if (!db || !db[0])
+		return 0;
+	if (stat(db, &st) == 0)
+		total += (uint64_t)st.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (stat(wal, &st) == 0)
+		total += (uint64_t)st.st_size;
+	return total;
 }
 
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt idx)

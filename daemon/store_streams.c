@@ -43,6 +43,12 @@ uint64_t store_first_pending(struct store *s, const char *peer, int lane)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+int64_t store_oldest_pending(struct store *s, const char *peer, int lane)
+{
+	int64_t v = peer_lane_int(s, ST_OLDEST_PENDING, peer, lane);
+	return v < 0 ? 0 : v;
+}
+
 uint64_t store_lane_mark(struct store *s, const char *sender, int lane)
 {
 	int64_t v = peer_lane_int(s, ST_LANE_GET, sender, lane);

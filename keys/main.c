@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmds.h"
+#include "version.h"
 
 static const struct {
 	const char *name;
@@ -18,7 +19,7 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s COMMAND [ARGS]\n\ncommands:\n", KEYS_PROG);
+	fprintf(f, "usage: %s COMMAND [ARGS]\n       %s --version\n\ncommands:\n", KEYS_PROG, KEYS_PROG);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %s\n", commands[i].help);
 	fprintf(f, "\n'%s COMMAND --help' describes one command.\n"
@@ -30,6 +31,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage(stderr);
 		return KEYS_EX_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s\n", KEYS_PROG, LIAISON_VERSION);
+		return 0;
 	}
 	if (keys_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -31,3 +31,34 @@ const char *liaison_strerror(int err)
 		return "unknown error";
 	return messages[err];
 }
+
+static const char *const names[LIAISON_E_COUNT] = {
+	[LIAISON_OK] = "ok",
+	[LIAISON_E_NOMEM] = "nomem",
+	[LIAISON_E_IO] = "io",
+	[LIAISON_E_EMPTY] = "empty",
+	[LIAISON_E_TOO_LARGE] = "too_large",
+	[LIAISON_E_TRUNCATED] = "truncated",
+	[LIAISON_E_PARSE] = "parse",
+	[LIAISON_E_VERSION] = "version",
+	[LIAISON_E_UNKNOWN_SENDER] = "unknown_sender",
+	[LIAISON_E_WRONG_KEY] = "wrong_key",
+	[LIAISON_E_SIGNATURE] = "signature",
+	[LIAISON_E_HASH] = "hash",
+	[LIAISON_E_NOT_RECIPIENT] = "not_recipient",
+	[LIAISON_E_DECRYPT] = "decrypt",
+	[LIAISON_E_EXPIRED] = "expired",
+	[LIAISON_E_REPLAY] = "replay",
+	[LIAISON_E_PERM] = "perm",
+	[LIAISON_E_EXISTS] = "exists",
+	[LIAISON_E_NAME] = "name",
+	[LIAISON_E_KIND] = "kind",
+	[LIAISON_E_INVALID] = "invalid",
+};
+
+const char *liaison_errname(int err)
+{
+	if (err < 0 || err >= LIAISON_E_COUNT || !names[err])
+		return "unknown";
+	return names[err];
+}

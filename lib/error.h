@@ -29,5 +29,8 @@ enum liaison_err {
 
 /* A short, stable, lower-case description of err ("signature does not verify"). */
 const char *liaison_strerror(int err);
+/* The code's stable snake_case name without the prefix ("signature",
+ * "unknown_sender"): what status and metrics count rejections by. */
+const char *liaison_errname(int err);
 
 #endif

@@ -7,7 +7,7 @@ set -eu
 build="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libsodium-dev libzmq3-dev libsqlite3-dev libsystemd-dev libinih-dev libjansson-dev"
 case "${1:-build}" in
 build|run) pkgs="$build" ;;
-check) pkgs="$build libcmocka-dev sqlite3 jq" ;;
+check) pkgs="$build libcmocka-dev sqlite3 jq mandoc" ;;
 bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev" ;;
 *) echo "usage: $0 build|check|run|bench" >&2; exit 64 ;;
 esac

@@ -13,6 +13,17 @@ if [ ! -f "$run/ALPHA/liaisond.conf" ]; then
 	echo "created a federation of three nodes in run/"
 fi
 
+# A port another program holds would make a node fail at start: say which.
+taken=0
+for n in ALPHA BRAVO CHARLIE; do
+	port=$(cat "$run/$n/port")
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "port $port ($n) is taken by another program; see: ss -ltnp 'sport = :$port'" >&2
+		taken=1
+	fi
+done
+[ $taken -eq 0 ] || { echo "free the port(s) above, or stop the other liaison run, then try again" >&2; exit 1; }
+
 pids=()
 stop() {
 	trap - INT TERM
@@ -21,7 +32,7 @@ stop() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	echo "stopped."
-	exit 0
+	exit "${1:-0}"
 }
 trap stop INT TERM
 
@@ -36,7 +47,13 @@ for n in ALPHA BRAVO CHARLIE; do
 	done
 done
 for i in 0 1 2; do
-	kill -0 "${pids[$i]}" 2>/dev/null || { echo "a node failed to start; see run/*/liaisond.log" >&2; tail -3 run/*/liaisond.log >&2; stop; }
+	if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+		echo "a node failed to start; the end of its log:" >&2
+		for n in ALPHA BRAVO CHARLIE; do
+			[ -s "$run/$n/liaisond.log" ] && { echo "--- run/$n/liaisond.log" >&2; tail -n 3 "$run/$n/liaisond.log" >&2; }
+		done
+		stop 1
+	fi
 done
 
 cat <<MSG

@@ -106,6 +106,14 @@ acks fill | jq -e --argjson m "$((mark + 5))" '(.receipt | length) == 5 and .mar
 assert_eq "$(count_query B)" "$((n0 + 5))" "messages at B after the gap is filled"
 assert_eq "$(count_query B --topic rogue.hole)" 1 "the held-back message after the gap is filled"
 
+# every rejection is counted under the library's name for its reason
+cli B reader status --json >"$T/status.json"
+jq -e '([.rejected_by_reason[]] | add) == .counters.rejected' "$T/status.json" >/dev/null ||
+	fail "rejected_by_reason does not add up to counters.rejected: $(cat "$T/status.json")"
+jq -e '.rejected_by_reason | .signature == 1 and .replay == 1 and .not_recipient == 1 and .wrong_key == 1
+	and .too_large == 1 and .parse >= 2' "$T/status.json" >/dev/null ||
+	fail "rejected_by_reason: $(jq -c .rejected_by_reason "$T/status.json")"
+
 # a well-behaved peer is unaffected
 id=$(cli C send sitrep --to B --title "after the storm" --body "all quiet") || fail "send from C"
 wait_until 10 cli B reader get "$id" || fail "B never got C's message"

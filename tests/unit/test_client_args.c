@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "../../client/client.h"
+#include "ini_cases.h"
 #include "timefmt.h"
 
 static char tmpdir[] = "/tmp/liaison-client-args.XXXXXX";
@@ -59,6 +60,19 @@ static void test_conf_plain_and_relative(void **state)
 	assert_null(c.api);
 }
 
+static void test_conf_crlf(void **state)
+{
+	char path[512], err[512];
+	struct client_conf c;
+	(void)state;
+	/* a file written on Windows: line endings are not control characters */
+	write_file("crlf.conf", "[client]\r\napi = ipc:///x.sock\r\nkey = /k.key ; here\r\n", path, sizeof(path));
+	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.api, "ipc:///x.sock");
+	assert_string_equal(c.key, "/k.key");
+	conf_clear(&c);
+}
+
 static void test_conf_client_section(void **state)
 {
 	char path[512], err[512];
@@ -83,9 +97,10 @@ static void test_conf_errors_name_line(void **state)
 	assert_string_equal(err, want);
 	assert_null(c.api);
 
+	/* named at its header, as liaisond does */
 	write_file("badsec.conf", "[node]\napi = ipc:///x\n", path, sizeof(path));
 	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s:2: unknown section [node]", path);
+	snprintf(want, sizeof(want), "%s:1: unknown section [node]", path);
 	assert_string_equal(err, want);
 
 	write_file("garbage.conf", "api = ipc:///x\nthis is not ini\n", path, sizeof(path));
@@ -96,6 +111,27 @@ static void test_conf_errors_name_line(void **state)
 	snprintf(path, sizeof(path), "%s/missing.conf", tmpdir);
 	assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file"));
+}
+
+/* The same broken lines give the same errors as in liaisond's
+ * configuration (test_daemon_config.c runs these cases too). */
+static void test_conf_shared_ini_errors(void **state)
+{
+	char path[512], err[512], text[512];
+	struct client_conf c;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/shared.conf", tmpdir);
+	for (size_t i = 0; i < sizeof(ini_cases) / sizeof(ini_cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("[client]\n", f);
+		assert_int_equal(fwrite(ini_cases[i].text, 1, ini_cases[i].len, f), ini_cases[i].len);
+		fclose(f);
+		assert_int_equal(conf_parse_file(path, &c, err, sizeof(err)), -1);
+		snprintf(text, sizeof(text), "%s%s", path, ini_cases[i].want);
+		if (strcmp(err, text) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, text);
+	}
 }
 
 static void test_conf_resolve_sources(void **state)
@@ -144,7 +180,7 @@ static void test_global_timeout(void **state)
 	struct client cl;
 	(void)state;
 	client_init(&cl);
-	assert_true(cl.timeout_s == 10.0);
+	assert_true(cl.timeout_s == 5.0);
 	assert_int_equal(client_global_opt(&cl, OPT_TIMEOUT, "2.5"), 1);
 	assert_true(cl.timeout_s == 2.5);
 	assert_int_equal(client_global_opt(&cl, OPT_TIMEOUT, "0"), -1);
@@ -481,6 +517,8 @@ static void test_render_status_peers(void **state)
 	Liaison__StatusReply st = LIAISON__STATUS_REPLY__INIT;
 	Liaison__QueueDepth q = LIAISON__QUEUE_DEPTH__INIT, *qs[] = {&q};
 	Liaison__Counter cn = LIAISON__COUNTER__INIT, *cs[] = {&cn};
+	Liaison__Counter rn = LIAISON__COUNTER__INIT, *rs[] = {&rn};
+	Liaison__QueueDepth pq = LIAISON__QUEUE_DEPTH__INIT, *pqs[] = {&pq};
 	Liaison__PeerInfo pi = LIAISON__PEER_INFO__INIT, *ps[] = {&pi};
 	Liaison__PeersReply pr = LIAISON__PEERS_REPLY__INIT;
 	json_t *j;
@@ -498,7 +536,16 @@ static void test_render_status_peers(void **state)
 	cn.value = 9;
 	st.n_counters = 1;
 	st.counters = cs;
+	st.version = "0.3.0";
+	st.store_bytes = 40960;
+	rn.name = "signature";
+	rn.value = 3;
+	st.n_rejected_by_reason = 1;
+	st.rejected_by_reason = rs;
 	j = render_status_json(&st);
+	assert_string_equal(json_string_value(json_object_get(j, "version")), "0.3.0");
+	assert_int_equal(json_integer_value(json_object_get(j, "store_bytes")), 40960);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "rejected_by_reason"), "signature")), 3);
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "ALPHA");
 	assert_int_equal(json_integer_value(json_object_get(j, "peers_connected")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "queues"), "FLASH")), 5);
@@ -511,6 +558,12 @@ static void test_render_status_peers(void **state)
 	pi.connected = true;
 	pi.max_classification = LIAISON__CLASSIFICATION__RESTRICTED;
 	pi.queued = 4;
+	pq.precedence = LIAISON__PRECEDENCE__ROUTINE;
+	pq.depth = 4;
+	pi.queues = pqs;
+	pi.n_queues = 1;
+	pi.down_since = 0;
+	pi.lag_seconds = 0;
 	pr.n_peers = 1;
 	pr.peers = ps;
 	j = render_peers_json(&pr);
@@ -518,7 +571,24 @@ static void test_render_status_peers(void **state)
 	assert_string_equal(json_string_value(json_object_get(p0, "name")), "BRAVO");
 	assert_true(json_is_true(json_object_get(p0, "connected")));
 	assert_string_equal(json_string_value(json_object_get(p0, "max_classification")), "RESTRICTED");
-	assert_int_equal(json_integer_value(json_object_get(p0, "queued")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(p0, "queued"), "ROUTINE")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(p0, "queued"), "FLASH")), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "kind")), "peer");
+	assert_true(json_is_null(json_object_get(p0, "down_since")));
+	assert_true(json_is_null(json_object_get(p0, "last_error")));
+	assert_int_equal(json_integer_value(json_object_get(p0, "lag_seconds")), 0);
+	json_decref(j);
+
+	/* a link that is down: since when, its lag and why */
+	pi.connected = false;
+	pi.down_since = 1764655038000;
+	pi.lag_seconds = 252;
+	pi.last_error = "disconnected";
+	j = render_peers_json(&pr);
+	p0 = json_array_get(json_object_get(j, "peers"), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "down_since")), "2025-12-02T05:57:18Z");
+	assert_int_equal(json_integer_value(json_object_get(p0, "lag_seconds")), 252);
+	assert_string_equal(json_string_value(json_object_get(p0, "last_error")), "disconnected");
 	json_decref(j);
 }
 
@@ -528,6 +598,8 @@ int main(void)
 		cmocka_unit_test(test_conf_plain_and_relative),
 		cmocka_unit_test(test_conf_client_section),
 		cmocka_unit_test(test_conf_errors_name_line),
+		cmocka_unit_test(test_conf_shared_ini_errors),
+		cmocka_unit_test(test_conf_crlf),
 		cmocka_unit_test(test_conf_resolve_sources),
 		cmocka_unit_test(test_global_timeout),
 		cmocka_unit_test(test_send_title_body),

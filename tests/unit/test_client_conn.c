@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sodium.h>
@@ -35,6 +37,7 @@ struct fake {
 	int n_requests;
 	uint64_t last_request_id;
 	bool in_order;
+	volatile int bound;       /* the router is bound: clients may connect */
 };
 
 static char tmpdir[] = "/tmp/liaison-client-conn.XXXXXX";
@@ -178,6 +181,7 @@ static void *fake_run(void *arg)
 	zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, f->sk, 32);
 	if (zmq_bind(router, f->endpoint) != 0)
 		fprintf(stderr, "fake node: bind %s: %s\n", f->endpoint, zmq_strerror(errno));
+	f->bound = 1;
 	while (!f->stop) {
 		zmq_pollitem_t items[] = {{.socket = router, .events = ZMQ_POLLIN},
 					  {.socket = zap, .events = ZMQ_POLLIN}};
@@ -217,6 +221,8 @@ static struct fake *fake_start(bool deny, enum fake_mode mode)
 	snprintf(f->endpoint, sizeof(f->endpoint), "ipc://%s/api%d.sock", tmpdir, n++);
 	f->ctx = zmq_ctx_new();
 	pthread_create(&f->thread, NULL, fake_run, f);
+	while (!f->bound) /* the client checks that an ipc socket exists */
+		usleep(1000);
 	return f;
 }
 
@@ -280,18 +286,56 @@ static void test_status_call(void **state)
 	fake_stop(f);
 }
 
+/* A unix socket at path: listening (accepting nothing, so never
+ * answering), or bound and closed (a stale file nobody listens on). */
+static int unix_socket_at(const char *path, bool listening)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	if (listening)
+		assert_int_equal(listen(fd, 8), 0);
+	else
+		close(fd);
+	return listening ? fd : -1;
+}
+
 static void test_unreachable_is_69(void **state)
 {
 	char ep[300];
+	uint8_t server[32], unused[32];
 	struct status_opts o = {0};
+	struct conn *c = NULL;
 	(void)state;
+	crypto_box_keypair(server, unused);
+
+	/* no socket file: at once, without a connection */
 	snprintf(ep, sizeof(ep), "ipc://%s/nobody.sock", tmpdir);
-	struct conn *c = connect_to(NULL, ep, 0.3);
 	int64_t t0 = time_mono_ms();
+	assert_int_equal(conn_open(ep, server, client_pk, client_sk, 5, &c), CLIENT_EX_UNAVAILABLE);
+	assert_null(c);
+	assert_true(time_mono_ms() - t0 < 250);
+
+	/* a socket file nobody listens on (a node that died): at once too */
+	snprintf(ep, sizeof(ep), "ipc://%s/stale.sock", tmpdir);
+	unix_socket_at(ep + 6, false);
+	t0 = time_mono_ms();
+	assert_int_equal(conn_open(ep, server, client_pk, client_sk, 5, &c), CLIENT_EX_UNAVAILABLE);
+	assert_null(c);
+	assert_true(time_mono_ms() - t0 < 250);
+
+	/* a node that accepts and never answers: 69 when the timeout is up */
+	snprintf(ep, sizeof(ep), "ipc://%s/silent.sock", tmpdir);
+	int fd = unix_socket_at(ep + 6, true);
+	c = connect_to(NULL, ep, 0.3);
+	t0 = time_mono_ms();
 	assert_int_equal(status_run(c, stdout, &o), CLIENT_EX_UNAVAILABLE);
 	int64_t took = time_mono_ms() - t0;
 	assert_true(took >= 250 && took < 3000);
 	conn_close(&c);
+	close(fd);
 }
 
 static void test_refused_is_77(void **state)

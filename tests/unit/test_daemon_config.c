@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "keyfile.h"
+#include "ini_cases.h"
 
 static char dir[] = "/tmp/liaison-config-test.XXXXXX";
 static uint8_t b_box[32], o1_box[32];
@@ -335,6 +336,28 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* The same broken lines give the same errors as in the client's
+ * configuration (test_client_args.c runs these cases too). */
+static void test_shared_ini_errors(void **state)
+{
+	char path[512], err[1024], want[1024];
+	(void)state;
+	snprintf(path, sizeof path, "%s/shared.conf", dir);
+	for (size_t i = 0; i < sizeof ini_cases / sizeof ini_cases[0]; i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("[node]\n", f);
+		assert_int_equal(fwrite(ini_cases[i].text, 1, ini_cases[i].len, f), ini_cases[i].len);
+		fclose(f);
+		struct config *c = NULL;
+		assert_int_equal(config_load(path, &c, err, sizeof err), -1);
+		assert_null(c);
+		snprintf(want, sizeof want, "%s%s", path, ini_cases[i].want);
+		if (strcmp(err, want) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_accepts_endpoints),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_shared_ini_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
