@@ -278,8 +278,10 @@ int overlay_save(const struct overlay *o, char *err, size_t errlen)
 				  (long long)e->prev_until);
 	}
 	if (rc == 0 && o->prev_key)
-		rc = emit(&b, &len, &cap, "\n[rotation]\nprevious_key = %s\nuntil = %lld\npending = %s\n", o->prev_key,
-			  (long long)o->prev_until, o->pending ? o->pending : "");
+		rc = emit(&b, &len, &cap, "\n[rotation]\nprevious_key = %s\nuntil = %lld\n", o->prev_key,
+			  (long long)o->prev_until);
+	if (rc == 0 && o->prev_key && o->pending && *o->pending) /* absent once every peer acknowledged */
+		rc = emit(&b, &len, &cap, "pending = %s\n", o->pending);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory");
 		free(b);

@@ -199,6 +199,10 @@ void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 		return;
 	}
 	int64_t overlap = req->overlap > 0 ? req->overlap : ROTATE_DEFAULT_OVERLAP_S;
+	if (overlap > ROTATE_MAX_OVERLAP_S) {
+		api_error(n, rid, rid_len, request_id, 64, "an overlap of at most 90d: peers accept an old key no longer");
+		return;
+	}
 	if (key_generate(old->cert.name, CERT_NODE, &fresh) != LIAISON_OK) {
 		api_error(n, rid, rid_len, request_id, 1, "cannot generate a key");
 		return;
@@ -453,8 +457,11 @@ void rotate_take_announce(struct node *n, struct link *l, const uint8_t *rid, si
 		}
 		e->cert = rel_new;
 		e->prev_cert = rel_old;
-		e->prev_until = a->overlap_until;
+		/* the peer chooses its overlap; we bound how long its old key stays good here */
+		int64_t cap = time_now_ms() + (int64_t)ROTATE_MAX_OVERLAP_S * 1000;
+		e->prev_until = a->overlap_until < cap ? a->overlap_until : cap;
 		e->max_classification = l->max_classification;
+		int64_t e_until = e->prev_until;
 		if (admin_commit(n, o, err, sizeof(err)) < 0) { /* l is gone after this */
 			log_error("peer %s: cannot pin its new key: %s", name, err);
 			overlay_free(&o);
@@ -463,11 +470,11 @@ void rotate_take_announce(struct node *n, struct link *l, const uint8_t *rid, si
 		overlay_free(&o);
 		char detail[200];
 		snprintf(detail, sizeof(detail), "peer=%s old=%s new=%s until=%lld", name, fp_old, fp_new,
-			 (long long)a->overlap_until);
+			 (long long)e_until);
 		if (node_tx(n) < 0 || store_audit(n->store, "peer-key-pinned", detail) < 0)
 			n->tx_failed = true;
 		log_info("peer %s rotated its key: %s -> %s pinned; the old key is accepted until %lld", name, fp_old,
-			 fp_new, (long long)a->overlap_until);
+			 fp_new, (long long)e_until);
 	}
 	/* acknowledged after the commit: the pin is durable when we say so */
 	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;

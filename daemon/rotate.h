@@ -7,6 +7,7 @@
 
 #define ROTATE_DOMAIN "liaison-key-rotate-v1"
 #define ROTATE_DEFAULT_OVERLAP_S (7 * 86400)
+#define ROTATE_MAX_OVERLAP_S (90 * 86400) /* longest a peer's old key is accepted here */
 
 /* liaison admin rotate-key [--overlap DURATION] */
 void api_rotate_key(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,

@@ -142,6 +142,13 @@ static void test_node_key_and_rotation(void **state)
 	assert_string_equal(o->prev_key, "/etc/liaison/ALPHA.key");
 	assert_true(o->prev_until == 1796191845085);
 	assert_string_equal(o->pending, "BRAVO CHARLIE");
+	free(o->pending); /* every peer acknowledged: no pending line at all */
+	o->pending = strdup("");
+	assert_int_equal(overlay_save(o, err, sizeof err), 0);
+	overlay_free(&o);
+	assert_int_equal(overlay_load(data, &o, err, sizeof err), 0);
+	assert_null(o->pending);
+	assert_string_equal(o->prev_key, "/etc/liaison/ALPHA.key");
 	overlay_free(&o);
 	struct config *c = NULL;
 	snprintf(conf, sizeof conf, "%s/liaisond.conf", dir);
