@@ -38,7 +38,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
 
-.PHONY: all deps check-deps check fuzz bench run install uninstall clean
+.PHONY: all deps check-deps check soak fuzz bench run install uninstall clean
 .SECONDARY:
 all: $(PROGRAMS)
 
@@ -108,18 +108,54 @@ check: check-deps
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
 	@BUILD=$(BUILD) tests/run.sh
 
+# `make soak`: the long forms of the crash, partition, starvation and fault
+# runs (and the fuzz soak when there is one); hours, not minutes.
+soak: check-deps
+	@$(MAKE) --no-print-directory all tests
+	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
+	@BUILD=$(BUILD) scripts/soak.sh
+
 .PHONY: tests
 tests: $(UNIT_BIN) $(TOOL_BIN)
 
-# libFuzzer targets, built with clang; `make fuzz` builds them.
+# Fuzz targets (tests/fuzz/fuzz_*.c), one per parser that the network, the
+# API socket or a file reaches. `make fuzz` builds them for libFuzzer with
+# clang, ASan and UBSan (objects once, under $(BUILD)/fuzzobj); `make tests`
+# links each with a small replay main instead (tests/fuzz/replay_main.c, any
+# compiler, sanitizers with SANITIZE=1), so make check replays the seed
+# corpora (tests/fuzz/corpus/NAME/) even without clang. `make fuzz-run
+# FUZZ_SECONDS=N` fuzzes each target for N seconds (default 60).
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_BIN := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+REPLAY_BIN := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -MMD -MP -Ilib -Idaemon -Iclient -I$(BUILD)/gen $(PKG_CFLAGS) \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC)) $(BUILD)/fuzzobj/gen/liaison.pb-c.o
+tests: $(REPLAY_BIN)
 fuzz: $(FUZZ_BIN)
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fixed_keys.h $(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(GEN)
+$(BUILD)/fuzzobj/gen/liaison.pb-c.o: $(BUILD)/gen/liaison.pb-c.c
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzzobj/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CLANG   $<")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/liaison.pb-c.c $(DAEMON_SRC) $(CLIENT_SRC) $(LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o \
+		$(BUILD)/libliaisond.a $(BUILD)/libclient.a $(BUILD)/libliaison.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  REPLAY  $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+.PHONY: fuzz-run
+fuzz-run: fuzz
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-soak.sh
+
 
 # Small programs the integration tests use (tests/tools/*.c, linked with libliaison).
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags
@@ -174,4 +210,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzzobj $(BUILD)/fuzz -name '*.d' 2>/dev/null)

@@ -716,7 +716,7 @@ static void print_id(FILE *out, const Liaison__ApiReply *r)
 {
 	char hex[HEXID_LEN];
 	uint8_t id[16] = {0};
-	if (r->kind_case == LIAISON__API_REPLY__KIND_SEND && r->send) {
+	if (r->kind_case == LIAISON__API_REPLY__KIND_SEND && r->send && r->send->id.len) {
 		memcpy(id, r->send->id.data, r->send->id.len < 16 ? r->send->id.len : 16);
 	}
 	hexid_format(id, hex);

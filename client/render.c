@@ -160,7 +160,8 @@ void render_message_line(FILE *out, const Liaison__Message *m)
 	char hex[HEXID_LEN] = "", iso[TIME_ISO_LEN];
 	uint8_t id[16] = {0};
 
-	memcpy(id, m->id.data, m->id.len < 16 ? m->id.len : 16);
+	if (m->id.len) /* a reply may carry no id: memcpy takes no NULL, even for 0 bytes */
+		memcpy(id, m->id.data, m->id.len < 16 ? m->id.len : 16);
 	hexid_format(id, hex);
 	hex[ID_COLS] = '\0';
 	time_format_iso(m->received, iso);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "config_overlay.h"
 #include "version.h"
+#include "fdlimit.h"
 
 #define EX_USAGE 64
 #define EX_CONFIG 78
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
 		ret = verify_audit(conf);
 		goto out;
 	}
+	fdlimit_raise();
 	struct node node;
 	if (node_init(&node, conf, key) < 0) {
 		node_destroy(&node);

@@ -49,6 +49,8 @@ int node_load_streams(struct node *n)
 	return 0;
 }
 
+#define HANDSHAKE_IVL_MS 10000
+
 static void *bind_curve_router(struct node *n, const struct liaison_key *key, const char *endpoint,
 				const char *domain, int maxmsg)
 {
@@ -67,6 +69,11 @@ static void *bind_curve_router(struct node *n, const struct liaison_key *key, co
 	int hb = 2000, hbt = 6000;
 	zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb));
 	zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof(hbt));
+	/* A connection that has not finished its CURVE handshake in 10 s (a
+	 * few round trips even over a slow satellite link) is a stranger
+	 * holding a descriptor: cut it sooner than libzmq's 30 s default. */
+	int handshake = HANDSHAKE_IVL_MS;
+	zmq_setsockopt(s, ZMQ_HANDSHAKE_IVL, &handshake, sizeof(handshake));
 	if (zmq_bind(s, endpoint) < 0) {
 		log_error("cannot listen on %s: %s", endpoint, zmq_strerror(errno));
 		zmq_close(s);

@@ -212,6 +212,23 @@ void store_rollback(struct store *s)
 	s->audit_seq = s->audit_seq_tx;
 }
 
+/* A COMMIT whose fsync failed has still written its frames, commit frame
+ * and checksums included, to the WAL file past the end of the WAL's index.
+ * SQLite ignores them while this connection lives, but if the process dies
+ * before another commit overwrites them, recovery on the next open reads
+ * them back: a message whose client was told it was not stored would be
+ * stored and sent after all. A small write of our own, at once, lands on
+ * the same offset and breaks their checksum chain, so that only it can come
+ * back. (If the write fails too, the fault has reached more than fsync and
+ * nothing here can promise more.) */
+static void store_bury_failed_commit(struct store *s)
+{
+	sqlite3_exec(s->db,
+		     "INSERT OR REPLACE INTO meta(key, value) VALUES ('failed_commits',"
+		     " COALESCE((SELECT value FROM meta WHERE key = 'failed_commits'), 0) + 1)",
+		     NULL, NULL, NULL);
+}
+
 int store_commit(struct store *s)
 {
 	if (!s->in_tx)
@@ -220,6 +237,7 @@ int store_commit(struct store *s)
 		char keep[sizeof(s->err)];
 		memcpy(keep, s->err, sizeof(keep));
 		store_rollback(s);
+		store_bury_failed_commit(s);
 		memcpy(s->err, keep, sizeof(keep));
 		return -1;
 	}

@@ -21,7 +21,8 @@ static const char help[] =
 	"its signed hash. Prints the header; exits 0 only if both hold. The\n"
 	"payload stays sealed: only its recipients can open it.\n";
 
-#define ENVELOPE_MAX (ENVELOPE_DEFAULT_MAX_MESSAGE + ENVELOPE_HEADER_MAX)
+/* Whatever some node could accept: its max_message may be set up to 64M. */
+#define ENVELOPE_MAX ENVELOPE_MAX_ANY_NODE
 
 /* Reads all of f, up to ENVELOPE_MAX + 1 bytes (so an oversized file is
  * reported as such). Caller frees. */

@@ -29,6 +29,13 @@
 #define ENVELOPE_HEADER_MAX (64 * 1024)
 /* default bound on a payload; an envelope may be this plus ENVELOPE_HEADER_MAX */
 #define ENVELOPE_DEFAULT_MAX_MESSAGE (1024 * 1024)
+/* The largest max_message a node can be configured with (liaisond.conf(5)),
+ * and so the largest envelope any node accepts: that payload bound, a full
+ * header and the envelope's own framing (the node's bound is max_message +
+ * ENVELOPE_HEADER_MAX + 1024). Offline tools accept up to this, so that
+ * nothing a node could take is refused by them. */
+#define ENVELOPE_MAX_MESSAGE_LIMIT ((size_t)64 << 20)
+#define ENVELOPE_MAX_ANY_NODE (ENVELOPE_MAX_MESSAGE_LIMIT + ENVELOPE_HEADER_MAX + 1024)
 
 #define ENVELOPE_SIGN_PREFIX "liaison-envelope-v1"  /* signed with its NUL */
 #define RECEIPT_SIGN_PREFIX "liaison-receipt-v1"

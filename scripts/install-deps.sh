@@ -1,15 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages liaison needs when they are missing.
-# usage: scripts/install-deps.sh build|check|run|bench
+# usage: scripts/install-deps.sh build|check|soak|run|bench
 # Runs apt-get as root, or through sudo; does nothing when all are present.
 set -eu
 
 build="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libsodium-dev libzmq3-dev libsqlite3-dev libsystemd-dev libinih-dev libjansson-dev"
 case "${1:-build}" in
 build|run) pkgs="$build" ;;
-check) pkgs="$build libcmocka-dev sqlite3 jq mandoc" ;;
+# check: the robustness runs also use sqlite3 (integrity_check), fiu-utils
+# (storage faults), iproute2 and nftables (namespaces, rate limits, loss)
+check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables" ;;
 bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev" ;;
-*) echo "usage: $0 build|check|run|bench" >&2; exit 64 ;;
+*) echo "usage: $0 build|check|soak|run|bench" >&2; exit 64 ;;
 esac
 
 missing=""

@@ -2,7 +2,8 @@
 # Runs every test and ends with one line "N passed, N failed".
 #   unit tests:        $BUILD/tests/test_*  (cmocka; each test case counts)
 #   integration tests: tests/integration/*.sh (each script counts once)
-#   fuzz targets:      $BUILD/fuzz/fuzz_*   (a few seconds each, when built)
+#   fuzz targets:      $BUILD/fuzz/fuzz_*   (a few seconds each, with clang), else
+#                      $BUILD/fuzz-replay/fuzz_* (each seed corpus replayed once)
 # usage: tests/run.sh [PATTERN]   runs only tests whose name contains PATTERN
 set -u
 cd "$(dirname "$0")/.."
@@ -46,24 +47,33 @@ for t in tests/integration/*.sh; do
 	[ "$rc" -ne 0 ] && sed 's/^/    /' "$log" | tail -40
 done
 
-if [ -d "$BUILD/fuzz" ]; then
-	for t in "$BUILD"/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
-		name=$(basename "$t")
-		[[ -n "$pattern" && "$name" != *"$pattern"* ]] && continue
-		log="$logdir/$name.log"
-		corpus=tests/fuzz/corpus/${name#fuzz_}
+# Each fuzz target once: with clang, a short libFuzzer run from its seed
+# corpus ($BUILD/fuzz, `make fuzz`); otherwise its seed corpus replayed by
+# the same target linked with a plain main ($BUILD/fuzz-replay, `make tests`).
+for src in tests/fuzz/fuzz_*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	[[ -n "$pattern" && "$name" != *"$pattern"* ]] && continue
+	log="$logdir/$name.log"
+	corpus=tests/fuzz/corpus/${name#fuzz_}
+	if [ -x "$BUILD/fuzz/$name" ]; then
 		mkdir -p "$logdir/$name.corpus"
 		args=("$logdir/$name.corpus")
 		[ -d "$corpus" ] && args+=("$corpus")
-		"$t" -max_total_time="${FUZZ_SECONDS:-5}" -rss_limit_mb=1024 "${args[@]}" >"$log" 2>&1
+		"$BUILD/fuzz/$name" -max_total_time="${FUZZ_SECONDS:-5}" -rss_limit_mb=1024 "${args[@]}" </dev/null >"$log" 2>&1
 		rc=$?
-		count "$name" "$rc"
 		runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -1)
-		printf '%-40s %s (%s)\n' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAILED)" "${runs:-?}"
-		[ "$rc" -ne 0 ] && tail -30 "$log" | sed 's/^/    /'
-	done
-fi
+	elif [ -x "$BUILD/fuzz-replay/$name" ] && [ -d "$corpus" ]; then
+		"$BUILD/fuzz-replay/$name" "$corpus" </dev/null >"$log" 2>&1
+		rc=$?
+		runs=$(grep -o 'replayed [0-9]* inputs' "$log" | tail -1)
+	else
+		continue
+	fi
+	count "$name" "$rc"
+	printf '%-40s %s (%s)\n' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAILED)" "${runs:-?}"
+	[ "$rc" -ne 0 ] && tail -30 "$log" | sed 's/^/    /'
+done
 
 rm -rf "$logdir"
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"

@@ -3,7 +3,8 @@
  * payload and labels of a send rendered to JSON and parsed back as the
  * client's --file input is. As a reply (what the client receives): the
  * messages of a query, get or subscribe reply, and the status and peers
- * replies, rendered through pbjson_from_message as `--json` prints them.
+ * replies, rendered through pbjson_from_message and through the client's
+ * own renderers, as `liaison` prints them (lines, blocks and `--json`).
  *
  * The seed corpus (tests/fuzz/corpus/api_request/) holds valid requests and
  * replies. Built with -DFUZZ_MAKE_SEEDS this file is the program that wrote
@@ -14,12 +15,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "client.h"
 #include "liaison.pb-c.h"
 #include "pbjson.h"
 
 #ifndef FUZZ_MAKE_SEEDS
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
+		abort();
+	return 0;
+}
+
+static void render_json(json_t *j)
+{
+	if (j)
+		render_json_line(devnull, j);
+	json_decref(j);
+}
 
 /* Renders m as JSON, prints it to a string and, when asked, parses that
  * JSON back into a message of the same type (as `send --file` would). */
@@ -47,6 +68,9 @@ static void render_messages(Liaison__Message **msgs, size_t n)
 		render(&msgs[i]->base, false);
 		if (msgs[i]->payload)
 			render(&msgs[i]->payload->base, true);
+		render_message_line(devnull, msgs[i]);
+		render_message_block(devnull, msgs[i]);
+		render_json(render_message_json(msgs[i]));
 	}
 }
 
@@ -80,9 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case LIAISON__API_REPLY__KIND_STATUS:
 			render(&rep->status->base, false);
+			render_status_text(devnull, rep->status);
+			render_json(render_status_json(rep->status));
 			break;
 		case LIAISON__API_REPLY__KIND_PEERS:
 			render(&rep->peers->base, false);
+			render_peers_text(devnull, rep->peers);
+			render_json(render_peers_json(rep->peers));
 			break;
 		default:
 			render(&rep->base, false);
@@ -242,6 +270,96 @@ int main(int argc, char **argv)
 	err.error = 77;
 	err.message = "not permitted: role reader cannot send";
 	write_msg(dir, "reply_error", &err.base);
+
+	/* the other request kinds */
+	Liaison__SubscribeAck sa = LIAISON__SUBSCRIBE_ACK__INIT;
+	sa.cursor = 42;
+	sa.credit = 64;
+	r.kind_case = LIAISON__API_REQUEST__KIND_SUBSCRIBE_ACK;
+	r.subscribe_ack = &sa;
+	write_msg(dir, "subscribe_ack", &r.base);
+	Liaison__PeersRequest pr = LIAISON__PEERS_REQUEST__INIT;
+	r.kind_case = LIAISON__API_REQUEST__KIND_PEERS;
+	r.peers = &pr;
+	write_msg(dir, "peers", &r.base);
+	Liaison__ReloadRequest rl = LIAISON__RELOAD_REQUEST__INIT;
+	r.kind_case = LIAISON__API_REQUEST__KIND_RELOAD;
+	r.reload = &rl;
+	write_msg(dir, "reload", &r.base);
+	Liaison__AuditRequest au = LIAISON__AUDIT_REQUEST__INIT;
+	r.kind_case = LIAISON__API_REQUEST__KIND_AUDIT;
+	r.audit = &au;
+	write_msg(dir, "audit", &r.base);
+	st.id.data = id;
+	st.id.len = 16;
+	r.kind_case = LIAISON__API_REQUEST__KIND_STATUS;
+	r.status = &st;
+	write_msg(dir, "status_message", &r.base);
+
+	/* the other reply kinds */
+	Liaison__SendReply sdr = LIAISON__SEND_REPLY__INIT;
+	sdr.id.data = id;
+	sdr.id.len = 16;
+	rep.kind_case = LIAISON__API_REPLY__KIND_SEND;
+	rep.send = &sdr;
+	write_msg(dir, "reply_send", &rep.base);
+	uint8_t env[] = { 0x08, 0x01, 0x12, 0x02, 0x08, 0x01 };
+	Liaison__GetReply gr = LIAISON__GET_REPLY__INIT;
+	gr.message = &m;
+	gr.envelope.data = env;
+	gr.envelope.len = sizeof env;
+	rep.kind_case = LIAISON__API_REPLY__KIND_GET;
+	rep.get = &gr;
+	write_msg(dir, "reply_get", &rep.base);
+	Liaison__QueueDepth qd = LIAISON__QUEUE_DEPTH__INIT, *qdp[] = { &qd };
+	qd.precedence = LIAISON__PRECEDENCE__ROUTINE;
+	qd.depth = 12;
+	Liaison__Counter ct = LIAISON__COUNTER__INIT, *ctp[] = { &ct };
+	ct.name = "envelopes_rejected";
+	ct.value = 3;
+	Liaison__RecipientState rs = LIAISON__RECIPIENT_STATE__INIT, *rsp[] = { &rs };
+	rs.node = "BRAVO";
+	rs.state = "delivered";
+	rs.updated = 1800000000900LL;
+	Liaison__StatusReply str = LIAISON__STATUS_REPLY__INIT;
+	str.name = "ALPHA";
+	str.uptime = 3600;
+	str.peers = 2;
+	str.peers_connected = 1;
+	str.queues = qdp;
+	str.n_queues = 1;
+	str.counters = ctp;
+	str.n_counters = 1;
+	str.id.data = id;
+	str.id.len = 16;
+	str.recipients = rsp;
+	str.n_recipients = 1;
+	str.fingerprint = "6VP2-HFOQ-JPRE-ELHD";
+	str.stored = 99;
+	rep.kind_case = LIAISON__API_REPLY__KIND_STATUS;
+	rep.status = &str;
+	write_msg(dir, "reply_status", &rep.base);
+	Liaison__PeerInfo pi = LIAISON__PEER_INFO__INIT, *pip[] = { &pi };
+	pi.name = "BRAVO";
+	pi.endpoint = "tcp://bravo.example.org:7600";
+	pi.fingerprint = "ABCD-EFGH-JKLM-NPQR";
+	pi.connected = 1;
+	pi.max_classification = LIAISON__CLASSIFICATION__RESTRICTED;
+	pi.queued = 4;
+	pi.last_seen = 1800000000000LL;
+	Liaison__PeersReply psr = LIAISON__PEERS_REPLY__INIT;
+	psr.peers = pip;
+	psr.n_peers = 1;
+	rep.kind_case = LIAISON__API_REPLY__KIND_PEERS;
+	rep.peers = &psr;
+	write_msg(dir, "reply_peers", &rep.base);
+	Liaison__AdminReply ad = LIAISON__ADMIN_REPLY__INIT;
+	ad.message = "audit chain verified";
+	ad.records = 1234;
+	ad.head = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
+	rep.kind_case = LIAISON__API_REPLY__KIND_ADMIN;
+	rep.admin = &ad;
+	write_msg(dir, "reply_admin", &rep.base);
 	return 0;
 }
 
