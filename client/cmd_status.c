@@ -8,7 +8,7 @@ const char cmd_status_usage[] =
 	"\n"
 	"Without ID: the node's name, fingerprint, uptime, peers, queues and counters.\n"
 	"With ID (or a unique prefix of at least 8 hex digits): each recipient's state,\n"
-	"queued, sent or delivered. --json prints one JSON object.\n";
+	"queued, sent, delivered or rejected (with the reason). --json prints one JSON object.\n";
 
 enum { OPT_JSON = OPT_CMD_BASE };
 

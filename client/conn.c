@@ -1,6 +1,12 @@
 /* The connection to the node: one ZeroMQ context, a CURVE DEALER, a monitor
  * that tells a refused handshake from silence, and ApiRequest/ApiReply
- * frames matched by request_id. */
+ * frames matched by request_id.
+ *
+ * Only a ZAP refusal (libzmq's HANDSHAKE_FAILED_AUTH with status 400) means
+ * "not permitted" (77). A handshake that fails without detail or on a
+ * protocol error is what a node that stops or restarts mid-handshake looks
+ * like: libzmq reconnects, and if no answer comes in time the node counts as
+ * unreachable (69), which scripts retry. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +34,7 @@ struct conn {
 	unsigned generation; /* names each monitor endpoint */
 	bool dropped;        /* the connection went down ... */
 	bool renewed;        /* ... and came back: a node restart loses its subscriptions */
+	unsigned failed;     /* handshakes that failed without a refusal */
 };
 
 static void close_socket(struct conn *c)
@@ -66,7 +73,8 @@ static int open_socket(struct conn *c, const uint8_t *sk)
 		 c->generation++);
 	if (zmq_socket_monitor(c->sock, mon_ep,
 			       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-				       ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
+				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_DISCONNECTED |
+				       ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
 		goto fail;
 	c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
 	if (!c->mon || zmq_connect(c->mon, mon_ep))
@@ -242,20 +250,24 @@ int conn_send(struct conn *c, Liaison__ApiRequest *req, uint64_t *id_out)
 	return 0;
 }
 
-/* Reads one monitor event; returns its number, or 0 if none. */
-static int read_event(struct conn *c)
+/* Reads one monitor event; returns its number (its value in *value: for
+ * HANDSHAKE_FAILED_AUTH the ZAP status code), or 0 if none. */
+static int read_event(struct conn *c, uint32_t *value)
 {
 	zmq_msg_t m;
 	uint16_t ev = 0;
 	int more;
 
+	*value = 0;
 	zmq_msg_init(&m);
 	if (zmq_msg_recv(&m, c->mon, ZMQ_DONTWAIT) < 0) {
 		zmq_msg_close(&m);
 		return 0;
 	}
-	if (zmq_msg_size(&m) >= 6)
+	if (zmq_msg_size(&m) >= 6) {
 		memcpy(&ev, zmq_msg_data(&m), sizeof(ev));
+		memcpy(value, (const uint8_t *)zmq_msg_data(&m) + 2, sizeof(*value));
+	}
 	more = zmq_msg_more(&m);
 	zmq_msg_close(&m);
 	while (more) { /* the endpoint frame */
@@ -291,15 +303,26 @@ int conn_recv(struct conn *c, int timeout_ms, Liaison__ApiReply **out)
 			return CLIENT_EX_FAIL;
 		}
 		if (items[1].revents & ZMQ_POLLIN) {
-			int ev = read_event(c);
+			uint32_t value;
+			int ev = read_event(c, &value);
 			if (ev == ZMQ_EVENT_DISCONNECTED)
 				c->dropped = true;
 			if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && c->dropped)
 				c->renewed = true, c->dropped = false;
-			if (ev & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
+			if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400) {
 				client_err("not permitted: the node at %s refused this client's key",
 					   c->endpoint);
 				return CLIENT_EX_NOPERM;
+			}
+			if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+				/* 300 or 500: the node could not decide now, which is not a refusal */
+				client_err("the node at %s could not check this client's key now (status %u): try again",
+					   c->endpoint, (unsigned)value);
+				return CLIENT_EX_UNAVAILABLE;
+			}
+			if (ev & (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)) {
+				c->failed++; /* libzmq tries again; the deadline decides */
+				c->dropped = true;
 			}
 		}
 		if (items[0].revents & ZMQ_POLLIN) {
@@ -333,7 +356,11 @@ int conn_recv(struct conn *c, int timeout_ms, Liaison__ApiReply **out)
 
 int conn_timeout_error(const struct conn *c)
 {
-	client_err("no answer from node at %s within %g s", c->endpoint, c->timeout_s);
+	if (c->failed)
+		client_err("no answer from node at %s within %g s (%u handshakes failed: is it restarting, and is "
+			   "node_cert its certificate?)", c->endpoint, c->timeout_s, c->failed);
+	else
+		client_err("no answer from node at %s within %g s", c->endpoint, c->timeout_s);
 	return CLIENT_EX_UNAVAILABLE;
 }
 

@@ -265,6 +265,8 @@ json_t *render_status_json(const Liaison__StatusReply *s)
 			json_object_set_new(r, "node", json_string(str(s->recipients[i]->node)));
 			json_object_set_new(r, "state", json_string(str(s->recipients[i]->state)));
 			json_object_set_new(r, "updated", json_time(s->recipients[i]->updated));
+			if (s->recipients[i]->reason && s->recipients[i]->reason[0])
+				json_object_set_new(r, "reason", json_string(s->recipients[i]->reason));
 			json_array_append_new(a, r);
 		}
 		json_object_set_new(o, "recipients", a);
@@ -335,8 +337,17 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 		fprintf(out, "%-16s  %-10s  %s\n", "RECIPIENT", "STATE", "UPDATED");
 		for (size_t i = 0; i < s->n_recipients; i++) {
 			time_format_iso(s->recipients[i]->updated, iso);
-			fprintf(out, "%-16s  %-10s  %s\n", str(s->recipients[i]->node),
+			fprintf(out, "%-16s  %-10s  %s", str(s->recipients[i]->node),
 				str(s->recipients[i]->state), s->recipients[i]->updated ? iso : "-");
+			/* a recipient's reason may be its own words: no control characters reach the terminal */
+			const char *why = s->recipients[i]->reason;
+			if (why && why[0]) {
+				fputs("  (", out);
+				for (; *why; why++)
+					fputc((unsigned char)*why < 0x20 || *why == 0x7f ? '?' : *why, out);
+				fputc(')', out);
+			}
+			fputc('\n', out);
 		}
 		return;
 	}

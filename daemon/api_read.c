@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_read.h"
+#include "zap_refusals.h"
 #include "node_lookup.h"
 #include "api_reply.h"
 #include "msgview.h"
@@ -179,6 +180,8 @@ struct rcpt_list {
 	Liaison__RecipientState states[ENVELOPE_MAX_RECIPIENTS];
 	Liaison__RecipientState *ptrs[ENVELOPE_MAX_RECIPIENTS];
 	char names[ENVELOPE_MAX_RECIPIENTS][LIAISON_NAME_MAX + 1];
+	char reasons[ENVELOPE_MAX_RECIPIENTS][200];
+	int64_t pos;
 	size_t count;
 };
 
@@ -195,8 +198,12 @@ static int take_rcpt(void *ctx, const char *peer, int lane, uint64_t seq, int st
 	struct link *l = node_link(rl->n, peer);
 	if (state == RCPT_DELIVERED)
 		s->state = "delivered";
-	else if (state == RCPT_REJECTED)
+	else if (state == RCPT_REJECTED) {
 		s->state = "rejected";
+		if (store_rejection(rl->n->store, rl->pos, peer, rl->reasons[rl->count], sizeof(rl->reasons[0])) == 0 &&
+		    rl->reasons[rl->count][0])
+			s->reason = rl->reasons[rl->count];
+	}
 	else if (l && lane >= 0 && lane < LANES && seq <= l->sent[lane])
 		s->state = "sent";
 	else
@@ -247,6 +254,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
 		if (rl) {
 			rl->n = n;
+			rl->pos = fd.pos;
 			store_recipients(n->store, fd.pos, take_rcpt, rl);
 			s.id = fd.v.msg.id;
 			s.recipients = rl->ptrs;
@@ -265,7 +273,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[8], *cp[8];
+	Liaison__Counter c[12], *cp[12];
 	counter(&c[0], &cp[0], "sent", n->counters.sent);
 	counter(&c[1], &cp[1], "received", n->counters.received);
 	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
@@ -273,9 +281,13 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	counter(&c[4], &cp[4], "delivered", n->counters.delivered);
 	counter(&c[5], &cp[5], "refused", n->counters.refused);
 	counter(&c[6], &cp[6], "api_requests", n->counters.api_requests);
+	counter(&c[7], &cp[7], "refused_keys", refusals_total(n));
+	counter(&c[8], &cp[8], "refused_unknown_peer_key", n->refusals.count[REFUSED_PEER_KEY]);
+	counter(&c[9], &cp[9], "refused_unknown_client_key", n->refusals.count[REFUSED_CLIENT_KEY]);
+	counter(&c[10], &cp[10], "refused_malformed", n->refusals.count[REFUSED_OTHER]);
 	struct removed_queue rq = { .n = n };
 	store_pending_by_peer(n->store, count_removed, &rq);
-	counter(&c[7], &cp[7], "queued_for_removed_peers", rq.count);
+	counter(&c[11], &cp[11], "queued_for_removed_peers", rq.count);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -283,7 +295,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 8;
+	s.n_counters = 12;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
 	s.version = LIAISON_VERSION;
 	s.store_bytes = store_size_bytes(n->store);

@@ -9,6 +9,7 @@
 #include "turn.h"
 #include "node_lookup.h"
 #include "api_reply.h"
+#include "peer_limits.h"
 #include "labels.h"
 #include "log.h"
 #include "timefmt.h"
@@ -73,9 +74,13 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	if (!req->payload || req->payload->body_case != body_for_type[type])
 		REFUSE(&cx, 64, "the payload does not match the type %s", label_type_name(type));
 	size_t body_len = liaison__payload__get_packed_size(req->payload);
-	if (body_len > n->conf->max_message)
-		REFUSE(&cx, 1, "message body of %zu bytes exceeds this node's max_message of %zu", body_len,
-		       n->conf->max_message);
+	if (body_len > n->conf->max_message) {
+		char size[32], ours[32];
+		limits_format(body_len, size, sizeof(size));
+		limits_format(n->conf->max_message, ours, sizeof(ours));
+		REFUSE(&cx, 1, "message of %s (%zu bytes) exceeds this node's limit of %s (max_message)", size,
+		       body_len, ours);
+	}
 	if (req->topic && !topic_valid(req->topic))
 		REFUSE(&cx, 64, "topic must be at most %d printable characters", TOPIC_MAX);
 	Liaison__Precedence prec = req->precedence ? req->precedence : label_default_precedence(type);
@@ -104,6 +109,16 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	}
 	if (n_sel == 0)
 		REFUSE(&cx, 64, "no recipients: name peers with --to, or use --all");
+
+	/* The size contract: a message one recipient would not take is refused
+	 * as a whole, so that what the others get never differs from what the
+	 * sender asked for. */
+	char why[256];
+	if (!limits_check_send(n, sel, n_sel, body_len, why, sizeof(why))) {
+		log_info("send refused: %s", why);
+		n->counters.refused++;
+		REFUSE(&cx, 1, "%s", why);
+	}
 
 	/* Release policy: refuse before anything is sent to anyone. */
 	for (size_t i = 0; i < n_sel; i++) {

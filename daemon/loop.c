@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "turn.h"
 #include "zap.h"
+#include "zap_refusals.h"
 #include "peer_link.h"
 #include "peer_inbound.h"
 #include "api.h"
@@ -171,6 +172,7 @@ int node_run(struct node *n)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
 			rotate_tick_node(n);
+			refusals_tick(n, now);
 			finish_turn(n, false);
 		}
 		for (size_t i = 0; i < n->n_links; i++)
@@ -190,6 +192,7 @@ int node_run(struct node *n)
 	free(items);
 	sd_notify(0, "STOPPING=1");
 	api_backup_finish(n);
+	refusals_flush(n);
 	finish_turn(n, true);
 	store_audit(n->store, "stop", n->key->cert.name);
 	log_audit_head(n, "stopped");

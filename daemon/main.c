@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <zmq.h>
 #include "node.h"
 #include "loop.h"
 #include "log.h"
@@ -132,6 +133,11 @@ int main(int argc, char **argv)
 	int ret = load(path, &conf, &key);
 	if (ret)
 		goto out;
+	if (!audit && !zmq_has("curve")) {
+		fprintf(stderr, "liaisond: libzmq was built without CURVE: links and clients cannot be secured\n");
+		ret = 1;
+		goto out;
+	}
 	if (check) {
 		char fp[LIAISON_FINGERPRINT_LEN];
 		cert_fingerprint(&key->cert, fp);

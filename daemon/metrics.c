@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zmq.h>
 #include "metrics.h"
+#include "zap_refusals.h"
 #include "log.h"
 #include "timefmt.h"
 #include "link_health.h"
@@ -128,6 +129,11 @@ static void render(struct node *n, struct text *t)
 	add(t, "liaison_messages_total{event=\"duplicate\"} %llu\n", (unsigned long long)c->duplicates);
 	add(t, "liaison_messages_total{event=\"delivered\"} %llu\n", (unsigned long long)c->delivered);
 	add(t, "liaison_messages_total{event=\"refused\"} %llu\n", (unsigned long long)c->refused);
+	add(t, "# HELP liaison_refused_keys_total Handshakes refused by the ZAP handler, by reason.\n"
+	       "# TYPE liaison_refused_keys_total counter\n");
+	for (int i = 0; i < REFUSAL_REASONS; i++)
+		add(t, "liaison_refused_keys_total{reason=\"%s\"} %llu\n", refusals_reason_name((enum refusal_reason)i),
+		    (unsigned long long)n->refusals.count[i]);
 	add(t, "# HELP liaison_api_requests_total Client API requests.\n# TYPE liaison_api_requests_total counter\n"
 	       "liaison_api_requests_total %llu\n", (unsigned long long)c->api_requests);
 	add(t, "# HELP liaison_queue_depth Messages waiting for a peer's acknowledgement.\n"

@@ -12,6 +12,7 @@
 #include "peer_link.h"
 #include "peer_inbound.h"
 #include "metrics.h"
+#include "peer_limits.h"
 #include "log.h"
 #include "rotate.h"
 #include "keyring.h"
@@ -36,6 +37,7 @@ int node_load_streams(struct node *n)
 {
 	for (size_t i = 0; i < n->n_links; i++) {
 		struct link *l = &n->links[i];
+		limits_load(n, l);
 		for (int lane = 0; lane < LANES; lane++) {
 			l->next_seq[lane] = store_max_stream_seq(n->store, l->name, lane);
 			l->in_mark[lane] = store_lane_mark(n->store, l->name, lane);
@@ -58,9 +60,23 @@ static void *bind_curve_router(struct node *n, const struct liaison_key *key, co
 	int one = 1, zero = 0, hwm = 1000;
 	if (!s)
 		return NULL;
-	zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->secret->box_sk, 32);
-	zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+	/* Security rests on these: a socket on which any of them failed would
+	 * take plaintext or unauthenticated peers, so the node does not start. */
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->secret->box_sk, 32) < 0 ||
+	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0) {
+		log_error("cannot set up CURVE on the %s socket (%s): %s", domain, endpoint, zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+#ifdef ZMQ_ZAP_ENFORCE_DOMAIN
+	/* a ZAP handler that did not answer must not mean "admitted" */
+	if (zmq_setsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one)) < 0) {
+		log_error("cannot enforce ZAP on the %s socket (%s): %s", domain, endpoint, zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+#endif
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
@@ -117,8 +133,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->zap = zmq_socket(n->zctx, ZMQ_REP);
 	if (!n->zap || zmq_bind(n->zap, "inproc://zeromq.zap.01") < 0)
 		return -1;
-	int batch_max = (int)(BATCH_MAX_BYTES + node_max_envelope(n) + 4096);
-	n->router = bind_curve_router(n, n->key, conf->listen, "peer", batch_max);
+	n->router = bind_curve_router(n, n->key, conf->listen, "peer", (int)node_max_frame(n));
 	/* during a key rotation's overlap the API keeps the previous key (rotate.c) */
 	n->api = bind_curve_router(n, rotate_api_key(n), conf->api, "api", (int)node_max_envelope(n) + 4096);
 	if (!n->router || !n->api || metrics_open(n) < 0)

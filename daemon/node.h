@@ -52,6 +52,8 @@ struct link {
 	bool old_transport;          /* the dealer uses our previous key (until it acknowledges) */
 	int64_t last_announce;       /* monotonic ms */
 	bool refused;                /* its last handshake was refused (logged once) */
+	uint64_t max_envelope;       /* the largest envelope it takes (it said so, or the default) */
+	uint64_t max_frame;          /* the largest frame its federation socket takes */
 	int64_t down_since;          /* wall ms the link went down (or the node started); 0 while up */
 	char last_error[160];        /* the latest trouble with it, "" if none */
 	/* Catching up after an outage: from the reconnect until the queue first
@@ -117,6 +119,19 @@ struct counters {
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
 };
 
+/* Handshakes the ZAP handler refused, by reason, and how much of them the
+ * log and the audit chain have been told (see zap_refusals.c). */
+enum refusal_reason { REFUSED_PEER_KEY, REFUSED_CLIENT_KEY, REFUSED_OTHER, REFUSAL_REASONS };
+#define REFUSED_KEYS_REMEMBERED 64
+struct refusals {
+	uint64_t count[REFUSAL_REASONS];
+	char keys[REFUSED_KEYS_REMEMBERED][45]; /* logged keys, round robin: each is logged once */
+	size_t n_keys;
+	int64_t log_window, audit_window;        /* monotonic ms: when the current windows began */
+	unsigned logged, audited;                /* keys told one by one in the current windows */
+	uint64_t log_more, audit_more;           /* refusals not told one by one in them */
+};
+
 struct node {
 	struct config *conf;
 	struct liaison_key *key;
@@ -142,7 +157,7 @@ struct node {
 	int64_t started;
 	struct counters counters;
 	char fingerprint[LIAISON_FINGERPRINT_LEN];
-	char unknown_keys[64][45]; /* refused keys already logged, round robin */
+	struct refusals refusals;
 	struct backup_job *backup;       /* a backup in progress (api_backup.c) */
 	/* A rotation of this node's key, during its overlap (rotate.c). */
 	struct liaison_key *prev_key;
@@ -151,7 +166,6 @@ struct node {
 	int64_t prev_until;              /* unix ms */
 	uint8_t *announce;               /* the packed PeerFrame announcing the new key */
 	size_t announce_len;
-	size_t n_unknown;
 };
 
 /* node.c */

@@ -19,6 +19,7 @@
 #include "keyring.h"
 #include "timefmt.h"
 #include "hexid.h"
+#include "peer_limits.h"
 
 static uint8_t *pack_frame(const Liaison__PeerFrame *f, size_t *len)
 {
@@ -47,6 +48,8 @@ static void reply_state(struct node *n, struct link *l, const uint8_t *rid, size
 	fill_marks(l, marks, ptrs);
 	st.marks = ptrs;
 	st.n_marks = LANES;
+	st.max_envelope = node_max_envelope(n);
+	st.max_frame = node_max_frame(n);
 	f.version = 1;
 	f.kind_case = LIAISON__PEER_FRAME__KIND_STATE;
 	f.state = &st;
@@ -143,9 +146,13 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		reject(n, l, r, h->id.data, LIAISON_E_PARSE, "no precedence");
 		goto out;
 	}
-	if (me->stream_seq <= l->in_mark[lane]) { /* seen before: receipted again, stored once */
+	if (me->stream_seq <= l->in_mark[lane]) {
+		/* Seen before: receipted again if it is held, stored once. One
+		 * rejected or skipped at its position is not held, and no receipt
+		 * may say it is. */
 		n->counters.duplicates++;
-		add_receipt_id(r, h->id.data);
+		if (store_has_message(n->store, h->id.data))
+			add_receipt_id(r, h->id.data);
 		goto out;
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
@@ -186,6 +193,29 @@ fail:
 	n->tx_failed = true;
 	opened_clear(&o);
 	return -1;
+}
+
+/* Positions the sender will never send (it withdrew them: over this node's
+ * size limit, or they are settled). Taken only when this node holds every
+ * position up to `after`, so nothing that may still come is skipped; the
+ * sender says it again after a resend. Returns whether a mark moved. */
+static bool apply_skips(struct node *n, struct link *l, const Liaison__PeerBatch *b, struct batch_result *r)
+{
+	(void)n;
+	bool moved = false;
+	for (size_t i = 0; i < b->n_skips; i++) {
+		const Liaison__LaneSkip *k = b->skips[i];
+		int lane = (int)k->lane - 1;
+		if (lane < 0 || lane >= LANES || k->upto <= k->after || l->in_mark[lane] < k->after ||
+		    l->in_mark[lane] >= k->upto)
+			continue;
+		log_info("peer %s will not send messages %llu to %llu of lane %d (withdrawn, over this node's size limit): skipped",
+			 l->name, (unsigned long long)l->in_mark[lane] + 1, (unsigned long long)k->upto, lane + 1);
+		l->in_mark[lane] = k->upto;
+		r->lanes_changed[lane] = true;
+		moved = true;
+	}
+	return moved;
 }
 
 static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len, struct batch_result *r)
@@ -236,9 +266,15 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	if (!r)
 		return;
 	int64_t now = time_now_ms();
-	for (size_t i = 0; i < b->n_envelopes; i++)
-		if (take_envelope(n, l, &b->envelopes[i], now, r) < 0)
-			break;
+	/* skips come before the envelope that follows them in the lane */
+	bool failed = false;
+	for (size_t i = 0; i < b->n_envelopes && !failed; i++) {
+		while (apply_skips(n, l, b, r))
+			;
+		failed = take_envelope(n, l, &b->envelopes[i], now, r) < 0;
+	}
+	while (!failed && apply_skips(n, l, b, r))
+		;
 	if (r->n_rejected && !n->tx_failed) { /* one audit record per batch, however hostile */
 		char detail[320];
 		snprintf(detail, sizeof(detail), "peer=%s rejected=%zu first=%.160s", l->name, r->n_rejected,
@@ -291,6 +327,7 @@ void inbound_read(struct node *n)
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ANNOUNCE) {
 			rotate_take_announce(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->key_announce);
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
+			limits_stated(n, l, f->hello->max_envelope, f->hello->max_frame);
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_BATCH) {
 			struct inbound_frame *q = &n->inq[n->n_inq++];

@@ -13,6 +13,9 @@
 #include <zmq.h>
 #include "peer_link.h"
 #include "turn.h"
+#include "node_lookup.h"
+#include "peer_limits.h"
+#include "hexid.h"
 #include "log.h"
 #include "rotate.h"
 #include "link_health.h"
@@ -27,11 +30,17 @@ int link_open(struct node *n, struct link *l)
 	l->dealer = zmq_socket(n->zctx, ZMQ_DEALER);
 	if (!l->dealer)
 		return -1;
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32);
 	/* during our key rotation, the old key until this peer has pinned the new one (rotate.c) */
 	const struct liaison_key *k = l->old_transport && n->prev_key ? n->prev_key : n->key;
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, k->cert.box_pk, 32);
-	zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, k->secret->box_sk, 32);
+	if (zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32) < 0 ||
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, k->cert.box_pk, 32) < 0 ||
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, k->secret->box_sk, 32) < 0) {
+		/* never a link without CURVE: the caller fails the start */
+		log_error("peer %s: cannot set up CURVE on its link: %s", l->name, zmq_strerror(errno));
+		zmq_close(l->dealer);
+		l->dealer = NULL;
+		return -1;
+	}
 	zmq_setsockopt(l->dealer, ZMQ_LINGER, &zero, sizeof(zero));
 	/* never queue to a connection whose handshake is not done: durability is the outbox's */
 	zmq_setsockopt(l->dealer, ZMQ_IMMEDIATE, &one, sizeof(one));
@@ -91,6 +100,8 @@ static void send_hello(struct node *n, struct link *l)
 	Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
 	Liaison__PeerHello h = LIAISON__PEER_HELLO__INIT;
 	h.node = n->key->cert.name;
+	h.max_envelope = node_max_envelope(n);
+	h.max_frame = node_max_frame(n);
 	f.version = 1;
 	f.kind_case = LIAISON__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
@@ -109,8 +120,11 @@ void link_handle_monitor(struct node *n, struct link *l)
 			return;
 		}
 		uint16_t event = 0;
-		if (zmq_msg_size(&ev) >= 2)
+		uint32_t value = 0;
+		if (zmq_msg_size(&ev) >= 6) {
 			memcpy(&event, zmq_msg_data(&ev), 2);
+			memcpy(&value, (const uint8_t *)zmq_msg_data(&ev) + 2, 4);
+		}
 		zmq_msg_close(&ev);
 		zmq_msg_init(&addr);
 		zmq_msg_recv(&addr, l->monitor, 0);
@@ -139,10 +153,20 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->connected = l->synced = false;
 			l->inflight = 0;
 		} else {
-			if (!l->refused)
+			/* only a ZAP answer of 400 is a refusal; the rest is a peer
+			 * going away mid-handshake (a restart) or a protocol fault */
+			const char *why = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "the peer could not check our key now"
+					  : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol error"
+											 : "the connection closed";
+			if (!l->refused && event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400)
 				log_warn("peer %s: handshake with %s refused (is our certificate installed there, and theirs here?)",
 					 l->name, l->endpoint);
-			link_health_error(l, "handshake refused (is our certificate installed there, and theirs here?)");
+			else if (!l->refused)
+				log_info("peer %s: handshake with %s failed (%s): trying again", l->name, l->endpoint, why);
+			if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == 400)
+				link_health_error(l, "handshake refused (is our certificate installed there, and theirs here?)");
+			else
+				link_health_error(l, "handshake failed: %s", why);
 			link_health_down(l);
 			/* libzmq treats a refused handshake as a protocol error and may
 			 * never reconnect, so a peer that installs our certificate later
@@ -172,18 +196,23 @@ static void apply_marks(struct link *l, Liaison__LaneMark **marks, size_t n_mark
  * lost) comes back as a duplicate and is receipted then. */
 static void handle_state(struct node *n, struct link *l, const Liaison__PeerState *st)
 {
+	limits_stated(n, l, st->max_envelope, st->max_frame);
 	for (size_t i = 0; i < st->n_marks; i++) {
 		int lane = (int)st->marks[i]->lane - 1;
 		uint64_t mark = st->marks[i]->seq;
 		if (lane < 0 || lane >= LANES || mark >= l->acked[lane])
 			continue;
 		/* It holds less than it acknowledged: its store was lost or
-		 * restored from a backup. Queue the rest again. */
-		log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending them again",
-			 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
-			 (unsigned long long)mark, (unsigned long long)l->acked[lane]);
-		if (node_tx(n) < 0 || store_requeue(n->store, l->name, lane, mark) < 0)
+		 * restored from a backup. Queue the rest again. (Positions
+		 * withdrawn at the end of a lane, which it has not yet been told
+		 * to skip, also sit above its mark: nothing to requeue there.) */
+		int requeued = -1;
+		if (node_tx(n) < 0 || (requeued = store_requeue(n->store, l->name, lane, mark)) < 0)
 			n->tx_failed = true;
+		else if (requeued > 0)
+			log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending %d again",
+				 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
+				 (unsigned long long)mark, (unsigned long long)l->acked[lane], requeued);
 		l->acked[lane] = mark;
 	}
 	memcpy(l->sent, l->acked, sizeof(l->sent));
@@ -231,8 +260,10 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		Liaison__RejectedEnvelope *rj = ack->rejected[i];
 		log_warn("peer %s rejected a message: %s", l->name, rj->reason);
 		link_health_error(l, "rejected a message: %.120s", rj->reason ? rj->reason : "");
-		if (rj->id.len == 16 && node_tx_lazy(n) == 0)
-			store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0);
+		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
+		    (store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
+		     store_set_rejection(n->store, rj->id.data, l->name, rj->reason ? rj->reason : "") < 0))
+			n->tx_failed = true;
 	}
 	apply_marks(l, ack->marks, ack->n_marks);
 	link_health_acked(l, delivered);
@@ -282,32 +313,105 @@ bool link_pending(const struct link *l)
 	return false;
 }
 
+#define SKIPS_MAX (BATCH_MAX + LANES)
+
 struct batch {
+	const struct link *l;
 	ProtobufCBinaryData *envs;
-	size_t n, bytes;
-	uint64_t last_seq;
+	size_t n, bytes, budget;
+	int lane;
+	uint64_t prev;          /* the lane's last position sent or taken into this batch */
+	uint64_t seen;          /* the lane's last position taken or withdrawn */
+	uint64_t withdrawn[BATCH_MAX];
+	size_t withdrawn_len[BATCH_MAX];
+	size_t n_withdrawn;
+	Liaison__LaneSkip skips[SKIPS_MAX];
+	Liaison__LaneSkip *skip_ptrs[SKIPS_MAX];
+	size_t n_skips;
 };
 
+/* Tells the peer that positions after+1 .. upto of the lane will never come. */
+static void add_skip(struct batch *b, int lane, uint64_t after, uint64_t upto)
+{
+	if (upto <= after || b->n_skips >= SKIPS_MAX)
+		return;
+	Liaison__LaneSkip *k = &b->skips[b->n_skips];
+	liaison__lane_skip__init(k);
+	k->lane = (Liaison__Precedence)(lane + 1);
+	k->after = after;
+	k->upto = upto;
+	b->skip_ptrs[b->n_skips++] = k;
+}
+
+/* Takes an envelope into the batch while the batch stays within its byte
+ * budget; an envelope the peer does not take at all is set aside to be
+ * withdrawn, so that it never blocks its lane. The outbox yields only
+ * what still waits, so positions it passed over are settled (delivered,
+ * rejected or withdrawn): the batch says so, and the peer does not wait for
+ * them. */
 static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 {
 	struct batch *b = ctx;
-	if (b->n > 0 && b->bytes + len > BATCH_MAX_BYTES)
+	if (len > b->l->max_envelope || len + FRAME_SLACK > b->l->max_frame) {
+		if (b->n_withdrawn < BATCH_MAX) {
+			b->withdrawn_len[b->n_withdrawn] = len;
+			b->withdrawn[b->n_withdrawn++] = seq;
+			b->seen = seq;
+			return 0;
+		}
+		return 1;
+	}
+	if (b->n > 0 && b->bytes + len > b->budget)
 		return 1;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
 		return 1;
 	memcpy(copy, env, len);
+	add_skip(b, b->lane, b->prev, seq - 1);
 	b->envs[b->n].data = copy;
 	b->envs[b->n].len = len;
 	b->n++;
 	b->bytes += len;
-	b->last_seq = seq;
+	b->prev = b->seen = seq;
 	return 0;
+}
+
+/* Marks each envelope set aside by collect rejected for this peer: recorded
+ * with its reason (shown by `status ID`), audited and logged once, since a
+ * row leaves the outbox when it is marked. */
+static void withdraw(struct node *n, struct link *l, int lane, const struct batch *b)
+{
+	char theirs[32], reason[200];
+	limits_format(limits_message_for(l->max_envelope), theirs, sizeof(theirs));
+	for (size_t i = 0; i < b->n_withdrawn; i++) {
+		uint8_t id[16];
+		char hex[HEXID_LEN], size[32], detail[320];
+		limits_format(b->withdrawn_len[i], size, sizeof(size));
+		snprintf(reason, sizeof(reason), "envelope of %s exceeds %s's limit (messages up to %s)", size, l->name,
+			 theirs);
+		if (node_tx(n) < 0)
+			return;
+		int rc = store_withdraw(n->store, l->name, lane, b->withdrawn[i], time_now_ms(), reason, id);
+		if (rc < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			n->tx_failed = true;
+			return;
+		}
+		if (rc == 0)
+			continue;
+		hexid_format(id, hex);
+		log_warn("message %s rejected for %s: %s", hex, l->name, reason);
+		snprintf(detail, sizeof(detail), "peer=%s id=%s reason=%s", l->name, hex, reason);
+		if (store_audit(n->store, "size-rejected", detail) < 0)
+			n->tx_failed = true;
+	}
 }
 
 /* Sends batches while the window allows, FLASH lane first. A full window
  * still lets one FLASH-only batch through: FLASH never waits for routine
- * acknowledgements. */
+ * acknowledgements. A batch's frame never exceeds what the peer stated it
+ * takes: at most BATCH_MAX_BYTES of envelopes (or one envelope alone, within
+ * the peer's envelope limit), and never more than its frame limit. */
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
@@ -319,42 +423,66 @@ void link_pump(struct node *n, struct link *l)
 		bool flash_only = l->inflight >= WINDOW;
 		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
 			break;
-		struct batch b = { .envs = envs };
+		struct batch *b = calloc(1, sizeof(*b));
+		if (!b)
+			break;
+		b->l = l;
+		b->envs = envs;
+		b->budget = BATCH_MAX_BYTES;
+		if (l->max_frame > FRAME_SLACK && l->max_frame - FRAME_SLACK < b->budget)
+			b->budget = l->max_frame - FRAME_SLACK;
 		uint64_t new_sent[LANES];
 		int first_lane = -1;
 		memcpy(new_sent, l->sent, sizeof(new_sent));
-		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b.n < BATCH_MAX && b.bytes < BATCH_MAX_BYTES;
+		for (int lane = 0; lane < (flash_only ? 1 : LANES) && b->n < BATCH_MAX && b->bytes < b->budget;
 		     lane++) {
 			if (l->sent[lane] >= l->next_seq[lane])
 				continue;
-			b.last_seq = l->sent[lane];
-			if (store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b.n), collect,
-					 &b) < 0) {
+			b->lane = lane;
+			b->prev = b->seen = l->sent[lane];
+			b->n_withdrawn = 0;
+			size_t before = b->n, skips_before = b->n_skips;
+			int rows = store_outbox(n->store, l->name, lane, l->sent[lane], (uint32_t)(BATCH_MAX - b->n),
+						collect, b);
+			if (rows < 0) {
 				log_error("outbox %s: %s", l->name, store_errmsg(n->store));
 				break;
 			}
-			if (first_lane < 0 && b.last_seq != l->sent[lane])
-				first_lane = lane;
-			new_sent[lane] = b.last_seq;
-			/* rows already marked delivered or rejected are skipped by the outbox */
-			if (b.last_seq == l->sent[lane])
+			if (b->n_withdrawn)
+				withdraw(n, l, lane, b);
+			/* Rows already marked delivered or rejected are skipped by the
+			 * outbox: none at all means nothing waits in this lane. A lane
+			 * that stopped at a row the batch had no room for stays put. */
+			if (rows == 0) {
+				add_skip(b, lane, l->sent[lane], l->next_seq[lane]);
 				new_sent[lane] = l->next_seq[lane];
+			} else {
+				add_skip(b, lane, b->prev, b->seen); /* withdrawn after the last one taken */
+				new_sent[lane] = b->seen;
+			}
+			if (first_lane < 0 && (b->n > before || b->n_skips > skips_before))
+				first_lane = lane;
 		}
-		if (b.n == 0) {
+		size_t count = b->n;
+		if (count == 0 && b->n_skips == 0) {
+			free(b);
 			memcpy(l->sent, new_sent, sizeof(new_sent));
 			break;
 		}
 		Liaison__PeerFrame f = LIAISON__PEER_FRAME__INIT;
 		Liaison__PeerBatch pb = LIAISON__PEER_BATCH__INIT;
 		pb.envelopes = envs;
-		pb.n_envelopes = b.n;
+		pb.n_envelopes = count;
+		pb.skips = b->skip_ptrs;
+		pb.n_skips = b->n_skips;
 		pb.lane = (Liaison__Precedence)(first_lane + 1);
 		f.version = 1;
 		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
 		f.batch = &pb;
 		int rc = send_frame(l, &f);
-		for (size_t i = 0; i < b.n; i++)
+		for (size_t i = 0; i < count; i++)
 			free(envs[i].data);
+		free(b);
 		if (rc < 0) {
 			if (errno != EAGAIN) {
 				l->connected = false;
@@ -365,7 +493,7 @@ void link_pump(struct node *n, struct link *l)
 		memcpy(l->sent, new_sent, sizeof(new_sent));
 		l->inflight++;
 		l->last_batch = time_mono_ms();
-		n->counters.sent += b.n;
+		n->counters.sent += count;
 	}
 }
 

@@ -85,7 +85,8 @@ uint64_t store_first_pending(struct store *s, const char *peer, int lane);
 int64_t store_oldest_pending(struct store *s, const char *peer, int lane);
 /* Bytes the store takes on disk: the database and its write-ahead log. */
 uint64_t store_size_bytes(struct store *s);
-/* Queues again everything to peer in lane after seq (a peer that lost its store). */
+/* Queues again everything to peer in lane after seq (a peer that lost its
+ * store); returns how many messages, or -1. */
 int store_requeue(struct store *s, const char *peer, int lane, uint64_t after);
 /* Marks a message to peer delivered or rejected (by message id). */
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at, int64_t receipt);
@@ -95,6 +96,19 @@ enum rcpt_state { RCPT_QUEUED = 0, RCPT_DELIVERED = 2, RCPT_REJECTED = 3 };
 typedef int (*store_rcpt_fn)(void *ctx, const char *peer, int lane, uint64_t stream_seq, int state, int64_t updated);
 int store_recipients(struct store *s, int64_t pos, store_rcpt_fn fn, void *ctx);
 
+/* store_limits.c: what each peer said it takes, and why a recipient was
+ * rejected. A peer's limits: 1 found, 0 never stated, -1 error. */
+int store_peer_limits_get(struct store *s, const char *peer, uint64_t *max_envelope, uint64_t *max_frame);
+int store_peer_limits_put(struct store *s, const char *peer, uint64_t max_envelope, uint64_t max_frame);
+/* Marks the message at (peer, lane, stream_seq) rejected for peer with a
+ * reason, if it still waits; id_out receives its id. Returns 1 marked, 0 not
+ * waiting (nothing changed), -1 error. */
+int store_withdraw(struct store *s, const char *peer, int lane, uint64_t stream_seq, int64_t at, const char *reason,
+		   uint8_t id_out[16]);
+/* Records why message id was rejected by peer (the row's state is set apart). */
+int store_set_rejection(struct store *s, const uint8_t id[16], const char *peer, const char *reason);
+/* The recorded reason for (pos, peer) into buf ("" when none); 0 or -1. */
+int store_rejection(struct store *s, int64_t pos, const char *peer, char *buf, size_t len);
 /* Per peer, how many messages still wait for its receipt (store_pending.c). */
 typedef void (*store_pending_fn)(void *ctx, const char *peer, uint64_t count);
 int store_pending_by_peer(struct store *s, store_pending_fn fn, void *ctx);

@@ -35,6 +35,9 @@ static const char *const schema =
 	" mark INTEGER NOT NULL, PRIMARY KEY(sender, lane)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY, client TEXT NOT NULL,"
 	" cursor INTEGER NOT NULL);"
+	/* why a recipient was marked rejected: its own words, or its size limit */
+	"CREATE TABLE IF NOT EXISTS rejections(pos INTEGER NOT NULL, peer TEXT NOT NULL,"
+	" reason TEXT NOT NULL, PRIMARY KEY(pos, peer)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, detail TEXT NOT NULL, hash BLOB NOT NULL);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";

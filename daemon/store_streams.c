@@ -96,7 +96,7 @@ int store_requeue(struct store *s, const char *peer, int lane, uint64_t after)
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, lane);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "requeue");
+	return sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : store_fail(s, "requeue");
 }
 
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at,

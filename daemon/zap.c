@@ -1,36 +1,18 @@
 /* The ZAP handler (ZeroMQ RFC 27) on inproc://zeromq.zap.01: admits only
  * pinned keys. Domain "peer": the certificates of [peer] sections, user id
  * the peer's name. Domain "api": the certificates of [client] sections, user
- * id the client's name. Anything else is refused with 400, and each refused
- * key is logged once. */
+ * id the client's name. Anything else is refused with 400; refusals are
+ * counted and told within bounds by zap_refusals.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 #include <sodium.h>
 #include "zap.h"
-#include "turn.h"
-#include "log.h"
+#include "zap_refusals.h"
 #include "timefmt.h"
 
 #define ZAP_FRAMES 7
-
-static void log_refusal_once(struct node *n, const char *domain, const uint8_t *key, const char *address)
-{
-	char b64[45];
-	sodium_bin2base64(b64, sizeof(b64), key, 32, sodium_base64_VARIANT_ORIGINAL);
-	size_t seen = n->n_unknown < 64 ? n->n_unknown : 64;
-	for (size_t i = 0; i < seen; i++)
-		if (!strcmp(n->unknown_keys[i], b64))
-			return;
-	snprintf(n->unknown_keys[n->n_unknown++ % 64], sizeof(n->unknown_keys[0]), "%s", b64);
-	log_warn("refused unknown %s key %s from %s", !strcmp(domain, "api") ? "client" : "peer", b64,
-		 address[0] ? address : "?");
-	char detail[160];
-	snprintf(detail, sizeof(detail), "domain=%s key=%s from=%s", domain, b64, address[0] ? address : "?");
-	if (node_tx(n) < 0 || store_audit(n->store, "refused-key", detail) < 0)
-		n->tx_failed = true;
-}
 
 /* Answers one ZAP request; returns 0, or -1 when none is waiting. */
 int zap_handle(struct node *n)
@@ -84,7 +66,13 @@ int zap_handle(struct node *n)
 			}
 		}
 		if (*status != '2')
-			log_refusal_once(n, domain, key, address);
+			refusals_note(n,
+				      !strcmp(domain, "peer")  ? REFUSED_PEER_KEY
+				      : !strcmp(domain, "api") ? REFUSED_CLIENT_KEY
+							       : REFUSED_OTHER,
+				      domain, key, address);
+	} else if (count > 0) {
+		refusals_note(n, REFUSED_OTHER, domain, NULL, address);
 	}
 	/* reply: version, request id, status code, status text, user id, metadata */
 	zmq_send(n->zap, "1.0", 3, ZMQ_SNDMORE);

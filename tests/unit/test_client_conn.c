@@ -12,6 +12,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <cmocka.h>
 #include <sodium.h>
 #include <zmq.h>
@@ -351,6 +354,58 @@ static void test_refused_is_77(void **state)
 	fake_stop(f);
 }
 
+/* A node that goes away in the middle of every handshake, as one that
+ * restarts does: it reads the client's greeting and closes. */
+struct dropper {
+	int fd;
+	volatile int stop;
+	pthread_t thread;
+	int accepted;
+};
+
+static void *drop_run(void *arg)
+{
+	struct dropper *d = arg;
+	while (!d->stop) {
+		struct pollfd p = {.fd = d->fd, .events = POLLIN};
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		int c = accept(d->fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		d->accepted++;
+		char buf[64];
+		struct pollfd q = {.fd = c, .events = POLLIN};
+		if (poll(&q, 1, 200) > 0 && read(c, buf, sizeof(buf)) < 0)
+			buf[0] = 0;
+		close(c);
+	}
+	return NULL;
+}
+
+static void test_dropped_handshake_is_69(void **state)
+{
+	struct dropper d = {0};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char ep[300];
+	struct status_opts o = {0};
+	(void)state;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dropper.sock", tmpdir);
+	snprintf(ep, sizeof(ep), "ipc://%s", sa.sun_path);
+	d.fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(d.fd >= 0);
+	assert_int_equal(bind(d.fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(d.fd, 16), 0);
+	pthread_create(&d.thread, NULL, drop_run, &d);
+	struct conn *c = connect_to(NULL, ep, 1.5);
+	assert_int_equal(status_run(c, stdout, &o), CLIENT_EX_UNAVAILABLE);
+	assert_true(d.accepted >= 1); /* handshakes did start, and failed */
+	conn_close(&c);
+	d.stop = 1;
+	pthread_join(d.thread, NULL);
+	close(d.fd);
+}
+
 static void test_bad_endpoint_is_78(void **state)
 {
 	struct conn *c = NULL;
@@ -516,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_status_call),
 		cmocka_unit_test(test_unreachable_is_69),
 		cmocka_unit_test(test_refused_is_77),
+		cmocka_unit_test(test_dropped_handshake_is_69),
 		cmocka_unit_test(test_bad_endpoint_is_78),
 		cmocka_unit_test(test_node_error_code),
 		cmocka_unit_test(test_batch_pipelined),
