@@ -108,8 +108,9 @@ check: check-deps
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)
 	@BUILD=$(BUILD) tests/run.sh
 
-# `make soak`: the long forms of the crash, partition, starvation and fault
-# runs (and the fuzz soak when there is one); hours, not minutes.
+# `make soak`: the long forms, for hours: the crash, partition and
+# starvation runs, then (with clang) an hour of fuzzing per target and a
+# frame storm against a running node; scripts/soak.sh runs them in turn.
 soak: check-deps
 	@$(MAKE) --no-print-directory all tests
 	@$(if $(shell command -v clang),$(MAKE) --no-print-directory fuzz,)

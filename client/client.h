@@ -67,8 +67,10 @@ int client_usage_error(const char *usage);
 /* Parses a positive decimal count (N > 0 unless allow_zero); false if not one. */
 bool client_parse_count(const char *s, bool allow_zero, uint32_t *out);
 /* Parses a message id (or a prefix of at least 8 hex digits): out gets the
- * given whole bytes, *len their number. False (after printing) if malformed. */
-bool client_parse_id(const char *s, bool whole, uint8_t out[16], size_t *len);
+ * bytes (an odd last digit fills the high half of the last one), *len their
+ * number, *ndigits (unless NULL) the number of digits. False (after
+ * printing) if malformed. */
+bool client_parse_id(const char *s, bool whole, uint8_t out[16], size_t *len, uint32_t *ndigits);
 
 /* ---------------------------------------------------------------- conf.c */
 
@@ -205,6 +207,7 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o);
 struct get_opts {
 	uint8_t id[16];
 	size_t id_len;
+	uint32_t id_digits;
 	bool json, envelope;
 };
 int get_parse(struct client *cl, int argc, char **argv, struct get_opts *o);
@@ -226,6 +229,7 @@ extern volatile sig_atomic_t subscribe_stop;
 struct status_opts {
 	uint8_t id[16];
 	size_t id_len;
+	uint32_t id_digits;
 	bool json;
 };
 int status_parse(struct client *cl, int argc, char **argv, struct status_opts *o);

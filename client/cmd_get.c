@@ -56,7 +56,7 @@ int get_parse(struct client *cl, int argc, char **argv, struct get_opts *o)
 			client_err("which message? give its ID");
 		return client_usage_error(cmd_get_usage);
 	}
-	if (!client_parse_id(argv[optind], false, o->id, &o->id_len))
+	if (!client_parse_id(argv[optind], false, o->id, &o->id_len, &o->id_digits))
 		return client_usage_error(cmd_get_usage);
 	return 0;
 }
@@ -70,6 +70,7 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o)
 
 	g.id.data = o->id;
 	g.id.len = o->id_len;
+	g.id_digits = o->id_digits;
 	g.envelope = o->envelope;
 	req.kind_case = LIAISON__API_REQUEST__KIND_GET;
 	req.get = &g;

@@ -92,30 +92,48 @@ int query_parse(struct client *cl, int argc, char **argv, struct query_opts *o)
 	return 0;
 }
 
+/* The node answers in pages of a few MiB; this asks for each following
+ * page in turn and prints each as it comes, so --limit N holds whatever the
+ * messages' sizes. */
 int query_run(struct conn *c, FILE *out, struct query_opts *o)
 {
-	Liaison__ApiRequest req = LIAISON__API_REQUEST__INIT;
+	Liaison__QueryRequest q = o->q;
 	Liaison__ApiReply *r;
 	int ret;
+	bool first = true;
 
-	req.kind_case = LIAISON__API_REQUEST__KIND_QUERY;
-	req.query = &o->q;
-	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_QUERY, &r);
-	if (ret)
-		return ret;
-	if (!o->json)
-		render_message_header(out);
-	for (size_t i = 0; i < r->query->n_messages; i++) {
-		if (o->json) {
-			json_t *j = render_message_json(r->query->messages[i]);
-			render_json_line(out, j);
-			json_decref(j);
-		} else {
-			render_message_line(out, r->query->messages[i]);
+	q.after = 0;
+	for (;;) {
+		Liaison__ApiRequest req = LIAISON__API_REQUEST__INIT;
+		req.kind_case = LIAISON__API_REQUEST__KIND_QUERY;
+		req.query = &q;
+		ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_QUERY, &r);
+		if (ret)
+			return ret;
+		if (first && !o->json)
+			render_message_header(out);
+		first = false;
+		for (size_t i = 0; i < r->query->n_messages; i++) {
+			if (o->json) {
+				json_t *j = render_message_json(r->query->messages[i]);
+				render_json_line(out, j);
+				json_decref(j);
+			} else {
+				render_message_line(out, r->query->messages[i]);
+			}
 		}
+		bool more = r->query->more_after != 0 && r->query->remaining > 0;
+		if (more && (r->query->more_after <= q.after || r->query->remaining >= (q.limit ? q.limit : UINT32_MAX))) {
+			client_err("the node sent a query page that does not advance");
+			liaison__api_reply__free_unpacked(r, NULL);
+			return CLIENT_EX_FAIL;
+		}
+		q.after = r->query->more_after;
+		q.limit = r->query->remaining;
+		liaison__api_reply__free_unpacked(r, NULL);
+		if (!more)
+			return 0;
 	}
-	liaison__api_reply__free_unpacked(r, NULL);
-	return 0;
 }
 
 static int query_any(struct conn *c, FILE *out, void *o)

@@ -350,7 +350,7 @@ int send_parse(struct client *cl, int argc, char **argv, struct send_opts *o)
 			break;
 		case OPT_UPDATES:
 		case OPT_CANCELS:
-			if (!client_parse_id(optarg, true, id, &idlen))
+			if (!client_parse_id(optarg, true, id, &idlen, NULL))
 				goto bad;
 			if (!add_reference(s, id, c == OPT_UPDATES ? LIAISON__REFERENCE_KIND__UPDATES
 								  : LIAISON__REFERENCE_KIND__CANCELS))

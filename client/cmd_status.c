@@ -45,7 +45,7 @@ int status_parse(struct client *cl, int argc, char **argv, struct status_opts *o
 		client_err("unexpected argument '%s'", argv[optind + 1]);
 		return client_usage_error(cmd_status_usage);
 	}
-	if (argc - optind == 1 && !client_parse_id(argv[optind], false, o->id, &o->id_len))
+	if (argc - optind == 1 && !client_parse_id(argv[optind], false, o->id, &o->id_len, &o->id_digits))
 		return client_usage_error(cmd_status_usage);
 	return 0;
 }
@@ -59,6 +59,7 @@ int status_run(struct conn *c, FILE *out, struct status_opts *o)
 
 	s.id.data = o->id;
 	s.id.len = o->id_len;
+	s.id_digits = o->id_digits;
 	req.kind_case = LIAISON__API_REQUEST__KIND_STATUS;
 	req.status = &s;
 	ret = conn_call_expect(c, &req, LIAISON__API_REPLY__KIND_STATUS, &r);

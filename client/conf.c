@@ -51,9 +51,13 @@ static int on_pair(void *user, struct inifile *f, const char *name, const char *
 	} else {
 		return inifile_fail(f, inifile_line(f), "unknown key '%s'", name);
 	}
-	*slot = is_path ? resolve_path(st->dir, value) : strdup(value);
-	if (!*slot)
+	/* A key may come once before the [client] header and once after it;
+	 * the reader sees no duplicate then, and the later value wins. */
+	char *v = is_path ? resolve_path(st->dir, value) : strdup(value);
+	if (!v)
 		return inifile_fail(f, inifile_line(f), "out of memory");
+	free(*slot);
+	*slot = v;
 	return 1;
 }
 

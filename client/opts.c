@@ -91,7 +91,7 @@ bool client_parse_count(const char *s, bool allow_zero, uint32_t *out)
 	return true;
 }
 
-bool client_parse_id(const char *s, bool whole, uint8_t out[16], size_t *len)
+bool client_parse_id(const char *s, bool whole, uint8_t out[16], size_t *len, uint32_t *ndigits)
 {
 	size_t nd = 0;
 
@@ -100,6 +100,10 @@ bool client_parse_id(const char *s, bool whole, uint8_t out[16], size_t *len)
 			   whole ? "32" : "at least 8");
 		return false;
 	}
-	*len = nd / 2;
+	/* an odd last digit is the high half of one more byte: "abc" is
+	 * 0xab 0xc0 and 3 digits, so that it matches ids starting "abc" */
+	*len = (nd + 1) / 2;
+	if (ndigits)
+		*ndigits = (uint32_t)nd;
 	return true;
 }

@@ -17,6 +17,7 @@
 #include "rotate.h"
 #include "api_subscribe.h"
 #include "log.h"
+#include "zalloc.h"
 
 static enum role required_role(Liaison__ApiRequest__KindCase k)
 {
@@ -160,12 +161,15 @@ void api_handle(struct node *n)
 		Liaison__ApiRequest *req = NULL;
 		if (!c)
 			api_error(n, r, rl, 0, 77, "not permitted: client no longer configured, or its certificate was replaced");
-		else if (extra || !(req = liaison__api_request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body))))
+		else if (extra || !(req = liaison__api_request__unpack(&zalloc_protobuf, zmq_msg_size(&body),
+								      zmq_msg_data(&body))))
 			api_error(n, r, rl, 0, 64, "malformed request");
 		else
 			dispatch(n, r, rl, c, req);
+		/* a send request carries plaintext: wipe the request and its frame */
 		if (req)
-			liaison__api_request__free_unpacked(req, NULL);
+			liaison__api_request__free_unpacked(req, &zalloc_protobuf);
+		sodium_memzero(zmq_msg_data(&body), zmq_msg_size(&body));
 		zmq_msg_close(&rid);
 		zmq_msg_close(&body);
 	}

@@ -16,6 +16,11 @@
 
 #define QUERY_DEFAULT_LIMIT 100
 #define QUERY_MAX_LIMIT 10000
+/* A query reply opens and holds its messages' plaintext at once, so a page
+ * stops before this many envelope bytes (it always takes one message): the
+ * node's memory for a reader's query is bounded by the page, not by
+ * limit x max_message. The client fetches the following pages. */
+#define QUERY_PAGE_BYTES (2 * 1024 * 1024)
 
 struct views {
 	struct node *n;
@@ -23,11 +28,22 @@ struct views {
 	Liaison__Message **ptrs;
 	size_t count, cap;
 	int err;
+	size_t bytes, budget;  /* envelope bytes taken; 0 budget: no bound */
+	uint32_t visited;      /* rows of the selection taken (opened or not) */
+	int64_t last_pos;
+	bool full;             /* stopped at the budget: more follow */
 };
 
 static int collect_view(void *ctx, const struct stored_msg *m)
 {
 	struct views *vs = ctx;
+	if (vs->budget && vs->bytes > 0 && vs->bytes + m->envelope_len > vs->budget) {
+		vs->full = true;
+		return 1;
+	}
+	vs->bytes += m->envelope_len;
+	vs->visited++;
+	vs->last_pos = m->pos;
 	if (vs->count == vs->cap) {
 		size_t cap = vs->cap ? vs->cap * 2 : 32;
 		struct msgview *v = realloc(vs->v, cap * sizeof(*v));
@@ -54,11 +70,13 @@ static void views_free(struct views *vs)
 	free(vs->ptrs);
 }
 
-/* Fills views with the matches of f; returns 0 or -1. */
-static int views_query(struct node *n, const struct store_filter *f, struct views *vs)
+/* Fills views with the matches of f, up to budget envelope bytes (0: no
+ * bound); returns 0 or -1. */
+static int views_query(struct node *n, const struct store_filter *f, size_t budget, struct views *vs)
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->n = n;
+	vs->budget = budget;
 	if (store_query(n->store, f, collect_view, vs) < 0)
 		return -1;
 	vs->ptrs = calloc(vs->count + 1, sizeof(*vs->ptrs));
@@ -80,9 +98,14 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	f.limit = req->limit ? req->limit : QUERY_DEFAULT_LIMIT;
 	if (f.limit > QUERY_MAX_LIMIT)
 		f.limit = QUERY_MAX_LIMIT;
-	f.newest = true;
+	/* The first page starts at the oldest of the newest `limit` matches; a
+	 * following page takes the next ones after the previous page's last
+	 * position. Positions only grow, so the pages together are exactly the
+	 * first page's selection, whatever arrives in between. */
+	f.after = (int64_t)req->after;
+	f.newest = req->after == 0;
 	struct views vs;
-	if (views_query(n, &f, &vs) < 0) {
+	if (views_query(n, &f, QUERY_PAGE_BYTES, &vs) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "query failed: %s", store_errmsg(n->store));
 		views_free(&vs);
 		return;
@@ -91,6 +114,10 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	Liaison__QueryReply q = LIAISON__QUERY_REPLY__INIT;
 	q.messages = vs.ptrs;
 	q.n_messages = vs.count;
+	if (vs.full) {
+		q.more_after = (uint64_t)vs.last_pos;
+		q.remaining = f.limit - vs.visited;
+	}
 	r.version = 1;
 	r.request_id = request_id;
 	r.kind_case = LIAISON__API_REPLY__KIND_QUERY;
@@ -128,15 +155,19 @@ static int take_found(void *ctx, const struct stored_msg *m)
 
 /* Looks a message up by an id prefix; on failure replies with the error. */
 static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id,
-			 const ProtobufCBinaryData *id, struct found *fd)
+			 const ProtobufCBinaryData *id, uint32_t id_digits, struct found *fd)
 {
-	if (id->len < 4 || id->len > 16) {
+	/* id_digits 0 (an older client): two digits a byte */
+	size_t digits = id_digits ? id_digits : id->len * 2;
+	if (id->len > 16 || digits < 8 || (digits + 1) / 2 != id->len) {
 		api_error(n, rid, rid_len, request_id, 64, "give at least 8 hex digits of the message id");
 		return false;
 	}
 	uint8_t prefix[16] = { 0 };
 	memcpy(prefix, id->data, id->len);
-	int rc = store_get_by_prefix(n->store, prefix, id->len * 2, take_found, fd);
+	if (digits % 2)
+		prefix[id->len - 1] &= 0xf0; /* the odd digit is the high half */
+	int rc = store_get_by_prefix(n->store, prefix, digits, take_found, fd);
 	if (rc == 0 || (rc == 1 && !fd->ok && fd->err == LIAISON_OK)) {
 		api_error(n, rid, rid_len, request_id, 1, "no message with that id");
 		return false;
@@ -156,7 +187,7 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req)
 {
 	struct found fd = { .n = n, .want_env = req->envelope };
-	if (find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
+	if (find_message(n, rid, rid_len, request_id, &req->id, req->id_digits, &fd)) {
 		Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
 		Liaison__GetReply g = LIAISON__GET_REPLY__INIT;
 		g.message = &fd.v.msg;
@@ -246,20 +277,26 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.fingerprint = n->fingerprint;
 	if (req && req->id.len) {
 		struct found fd = { .n = n };
-		if (!find_message(n, rid, rid_len, request_id, &req->id, &fd)) {
+		if (!find_message(n, rid, rid_len, request_id, &req->id, req->id_digits, &fd)) {
 			if (fd.ok)
 				msgview_clear(&fd.v);
 			return;
 		}
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
-		if (rl) {
+		if (!rl) {
+			api_error(n, rid, rid_len, request_id, 1, "out of memory");
+		} else {
 			rl->n = n;
 			rl->pos = fd.pos;
-			store_recipients(n->store, fd.pos, take_rcpt, rl);
-			s.id = fd.v.msg.id;
-			s.recipients = rl->ptrs;
-			s.n_recipients = rl->count;
-			api_reply(n, rid, rid_len, &r);
+			if (store_recipients(n->store, fd.pos, take_rcpt, rl) < 0) {
+				api_error(n, rid, rid_len, request_id, 1, "cannot read the recipients: %s",
+					  store_errmsg(n->store));
+			} else {
+				s.id = fd.v.msg.id;
+				s.recipients = rl->ptrs;
+				s.n_recipients = rl->count;
+				api_reply(n, rid, rid_len, &r);
+			}
 			free(rl);
 		}
 		msgview_clear(&fd.v);

@@ -39,15 +39,12 @@ uint8_t *api_error_pack(uint64_t request_id, int code, size_t *len, const char *
 
 /* Replies go through the deferred queue so that they keep request order
  * with replies that wait for this turn's commit; one that does not depend
- * on the commit goes out whatever its outcome. Takes ownership of buf. */
+ * on the commit goes out whatever its outcome (one buffer for both cases,
+ * not a copy: a query page is megabytes). Takes ownership of buf. */
 static void defer_always(struct node *n, const uint8_t *rid, size_t rid_len, uint8_t *buf, size_t len)
 {
-	if (!buf)
-		return;
-	uint8_t *copy = malloc(len ? len : 1);
-	if (copy)
-		memcpy(copy, buf, len);
-	node_defer(n, n->api, rid, rid_len, buf, len, copy, len);
+	if (buf)
+		node_defer(n, n->api, rid, rid_len, buf, len, buf, len);
 }
 
 void api_reply(struct node *n, const uint8_t *rid, size_t rid_len, const Liaison__ApiReply *r)

@@ -129,7 +129,11 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 				 label_classification_name(cls), label_classification_name(l->max_classification));
 			log_info("release refused: %s", detail);
 			n->counters.refused++;
-			store_audit(n->store, "release-refused", detail);
+			if (node_tx(n) < 0 || store_audit(n->store, "release-refused", detail) < 0) {
+				/* the refusal stands; the turn's writes are not kept without their record */
+				log_error("audit of a refused release: %s", store_errmsg(n->store));
+				n->tx_failed = true;
+			}
 			REFUSE(&cx, 1, "release refused: %s exceeds %s's limit %s", label_classification_name(cls),
 			       l->name, label_classification_name(l->max_classification));
 		}

@@ -14,6 +14,11 @@
 
 #define SUB_MAX 1024
 #define SUB_CREDIT_MAX 1024
+/* A batch stops before this many envelope bytes (it always takes one
+ * message), as a query page does: a subscriber's credit of 1024 must not
+ * make the node open and hold 1024 large messages at once. The rest follows
+ * after the client's ack. */
+#define SUB_BATCH_BYTES (2 * 1024 * 1024)
 
 static struct subscriber *find_sub(struct node *n, const uint8_t *rid, size_t rid_len)
 {
@@ -138,8 +143,7 @@ static void send_batch(struct node *n, struct subscriber *s, Liaison__Message **
 	size_t len;
 	uint8_t *buf = api_reply_pack(&r, &len);
 	if (buf)
-		node_send_frame(n->api, s->rid, s->rid_len, buf, len);
-	free(buf);
+		node_send_owned(n->api, s->rid, s->rid_len, buf, len);
 	s->last_sent = time_mono_ms();
 }
 
@@ -149,11 +153,18 @@ struct sub_collect {
 	Liaison__Message *p[SUB_CREDIT_MAX];
 	size_t count;
 	int64_t last;
+	size_t bytes;
+	bool full; /* stopped at SUB_BATCH_BYTES */
 };
 
 static int sub_take(void *ctx, const struct stored_msg *m)
 {
 	struct sub_collect *c = ctx;
+	if (c->bytes > 0 && c->bytes + m->envelope_len > SUB_BATCH_BYTES) {
+		c->full = true;
+		return 1;
+	}
+	c->bytes += m->envelope_len;
 	c->last = m->pos;
 	if (msgview_open(c->n, m, &c->v[c->count]) == LIAISON_OK) {
 		c->p[c->count] = &c->v[c->count].msg;
@@ -177,6 +188,8 @@ void sub_pump(struct node *n)
 		c->n = n;
 		c->count = 0;
 		c->last = from;
+		c->bytes = 0;
+		c->full = false;
 		struct store_filter f = { .type = s->type, .from = s->from, .topic_glob = s->topic, .after = from,
 					  .limit = s->credit };
 		if (store_query(n->store, &f, sub_take, c) < 0) {
@@ -190,7 +203,7 @@ void sub_pump(struct node *n)
 		} else if (first) {
 			send_batch(n, s, NULL, 0); /* tells the client it is subscribed */
 		}
-		s->scanned = c->count == s->credit ? c->last : n->max_pos;
+		s->scanned = c->count == s->credit || c->full ? c->last : n->max_pos;
 		for (size_t k = 0; k < c->count; k++)
 			msgview_clear(&c->v[k]);
 	}

@@ -270,6 +270,7 @@ static int node_key(struct parser *p, unsigned bit, const char *value)
 		c->key_line = p->line;
 		return set_path(p, &c->key_path, value);
 	case K_DATA_DIR:
+		c->data_dir_line = p->line;
 		return set_path(p, &c->data_dir, value);
 	case K_LISTEN:
 		return set_endpoint(p, &c->listen, "listen", value, true);

@@ -38,6 +38,7 @@ struct config {
 	char *listen;   /* tcp://HOST:PORT */
 	char *api;      /* ipc://PATH or tcp://HOST:PORT */
 	char *data_dir;
+	int data_dir_line; /* where `data_dir` is set */
 	char *metrics;  /* NULL: off */
 	size_t max_message; /* bytes; default 1 MiB */
 	struct peer_conf *peers;

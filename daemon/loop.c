@@ -60,12 +60,11 @@ static void finish_turn(struct node *n, bool force)
 	}
 	for (size_t i = 0; i < n->n_deferred; i++) {
 		struct deferred *d = &n->deferred[i];
-		const uint8_t *f = ok ? d->ok_frame : d->fail_frame;
+		uint8_t *f = ok ? d->ok_frame : d->fail_frame;
 		size_t len = ok ? d->ok_len : d->fail_len;
 		if (f)
-			node_send_frame(d->socket, d->rid_len ? d->rid : NULL, d->rid_len, f, len);
-		free(d->ok_frame);
-		free(d->fail_frame);
+			node_send_owned(d->socket, d->rid_len ? d->rid : NULL, d->rid_len, f, len);
+		deferred_drop(d, f);
 	}
 	n->n_deferred = 0;
 	n->tx_failed = false;
@@ -102,7 +101,10 @@ int node_run(struct node *n)
 	uint64_t watchdog_usec = 0;
 	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
 	int64_t last_tick = 0, last_watchdog = 0, last_status = 0;
-	store_audit(n->store, "start", n->key->cert.name);
+	/* its own commit: a store that cannot take it is logged, and the
+	 * turns' own commits will fail and acknowledge nothing as long as it lasts */
+	if (store_audit(n->store, "start", n->key->cert.name) < 0)
+		log_error("audit record of the start not written: %s", store_errmsg(n->store));
 	log_audit_head(n, "started");
 	sd_notify(0, "READY=1");
 	log_info("node %s (%s) listening on %s, api %s, %zu peers", n->key->cert.name, n->fingerprint,
@@ -194,7 +196,8 @@ int node_run(struct node *n)
 	api_backup_finish(n);
 	refusals_flush(n);
 	finish_turn(n, true);
-	store_audit(n->store, "stop", n->key->cert.name);
+	if (store_audit(n->store, "stop", n->key->cert.name) < 0)
+		log_error("audit record of the stop not written: %s", store_errmsg(n->store));
 	log_audit_head(n, "stopped");
 	return ret;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <zmq.h>
 #include "node.h"
@@ -13,6 +15,7 @@
 #include "log.h"
 #include "config_overlay.h"
 #include "version.h"
+#include "datadir.h"
 #include "fdlimit.h"
 
 #define EX_USAGE 64
@@ -57,6 +60,49 @@ static int load(const char *path, struct config **conf, struct liaison_key **key
 		fprintf(stderr, "liaisond: %s:%d: key %s is for %s '%s', not node '%s'\n", path, (*conf)->key_line, kp,
 			cert_kind_name((*key)->cert.kind), (*key)->cert.name, (*conf)->name);
 		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* No core dumps, whoever starts the node: libzmq copies the X25519 secret
+ * into ordinary heap memory (ZMQ_CURVE_SECRETKEY), beyond sodium_malloc's
+ * reach, so a dump would carry it. Not dumpable also keeps other processes
+ * of the same user from attaching with ptrace or reading /proc/PID/mem and
+ * environ. Done before any key is loaded. */
+static int no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+	/* prlimit, not setrlimit: the unit's SystemCallFilter refuses the
+	 * setrlimit system call (@resources) and allows prlimit64 */
+	if (prlimit(0, RLIMIT_CORE, &none, NULL) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "liaisond: cannot turn core dumps off: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The data directory must exist and be writable; on failure prints
+ * "FILE:LINE: data_dir ... " and returns 78. */
+static int check_data_dir(const char *path, const struct config *conf)
+{
+	char err[4200];
+	if (datadir_check(conf->data_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "liaisond: %s:%d: %s\n", path, conf->data_dir_line, err);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Takes the data directory for this process and sets its modes; on
+ * failure prints one line and returns -1. *lock_fd stays open until exit. */
+static int claim_data_dir(const struct config *conf, int *lock_fd)
+{
+	char err[4200];
+	pid_t holder;
+	*lock_fd = datadir_lock(conf->data_dir, &holder, err, sizeof(err));
+	if (*lock_fd < 0 || datadir_secure(conf->data_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "liaisond: %s\n", err);
+		return -1;
 	}
 	return 0;
 }
@@ -127,9 +173,12 @@ int main(int argc, char **argv)
 	}
 	log_set_level(level);
 	log_set_journal(log_stderr_is_journal());
+	if (no_core_dumps() < 0)
+		return 1;
 
 	struct config *conf = NULL;
 	struct liaison_key *key = NULL;
+	int lock_fd = -1;
 	int ret = load(path, &conf, &key);
 	if (ret)
 		goto out;
@@ -138,11 +187,24 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	if (audit) {
+		ret = verify_audit(conf);
+		goto out;
+	}
+	if ((ret = check_data_dir(path, conf)))
+		goto out;
 	if (check) {
 		char fp[LIAISON_FINGERPRINT_LEN];
 		cert_fingerprint(&key->cert, fp);
 		printf("%s: configuration of node %s (%s) is valid: %zu peers, %zu clients\n", path, conf->name, fp,
 		       conf->n_peers, conf->n_clients);
+		/* not a fault of the configuration: a node running on it is the usual case */
+		pid_t holder = datadir_holder(conf->data_dir);
+		if (holder > 0)
+			printf("%s: data directory %s is in use by liaisond pid %ld\n", path, conf->data_dir,
+			       (long)holder);
+		else if (holder < 0)
+			printf("%s: data directory %s is in use by another liaisond\n", path, conf->data_dir);
 		struct overlay *o = NULL;
 		char err[600];
 		if (overlay_load(conf->data_dir, &o, err, sizeof(err)) == 0)
@@ -150,8 +212,8 @@ int main(int argc, char **argv)
 		overlay_free(&o);
 		goto out;
 	}
-	if (audit) {
-		ret = verify_audit(conf);
+	if (claim_data_dir(conf, &lock_fd) < 0) {
+		ret = 1;
 		goto out;
 	}
 	fdlimit_raise();
@@ -168,5 +230,7 @@ int main(int argc, char **argv)
 out:
 	config_free(&conf);
 	key_destroy(&key);
+	if (lock_fd >= 0)
+		close(lock_fd); /* the lock ends here, after the store has closed */
 	return ret;
 }

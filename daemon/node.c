@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 #include <sodium.h>
 #include "node.h"
@@ -98,11 +99,31 @@ static void *bind_curve_router(struct node *n, const struct liaison_key *key, co
 	return s;
 }
 
+/* An ipc api socket gets 0660 whatever the umask: its owner and group may
+ * connect (CURVE and the [client] list still decide who is admitted); the
+ * folder that holds it decides who can reach it at all (0750 under systemd,
+ * see liaisond(8)). Until this chmod the socket has the umask's mode, which
+ * grants no one else write access (connect) under the usual umasks. */
+static int api_socket_mode(const char *endpoint)
+{
+	if (strncmp(endpoint, "ipc://", 6) || endpoint[6] == '@')
+		return 0; /* tcp, or an abstract socket: no file */
+	const char *path = endpoint + 6;
+	if (chmod(path, 0660) < 0) {
+		log_error("api socket %s: cannot set mode 0660: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 {
 	char err[512];
 	memset(n, 0, sizeof(*n));
+	/* before anything can fail: node_destroy closes every slot that is not -1 */
 	n->metrics_fd = -1;
+	for (size_t i = 0; i < METRICS_CONNS; i++)
+		n->metrics_conns[i].fd = -1;
 	n->conf = conf;
 	n->key = key;
 	n->started = time_now_ms();
@@ -136,7 +157,7 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->router = bind_curve_router(n, n->key, conf->listen, "peer", (int)node_max_frame(n));
 	/* during a key rotation's overlap the API keeps the previous key (rotate.c) */
 	n->api = bind_curve_router(n, rotate_api_key(n), conf->api, "api", (int)node_max_envelope(n) + 4096);
-	if (!n->router || !n->api || metrics_open(n) < 0)
+	if (!n->router || !n->api || api_socket_mode(conf->api) < 0 || metrics_open(n) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n_links; i++)
 		if (link_open(n, &n->links[i]) < 0)
@@ -152,10 +173,8 @@ void node_destroy(struct node *n)
 		free(n->links[i].endpoint);
 	}
 	free(n->links);
-	for (size_t i = 0; i < n->n_deferred; i++) {
-		free(n->deferred[i].ok_frame);
-		free(n->deferred[i].fail_frame);
-	}
+	for (size_t i = 0; i < n->n_deferred; i++)
+		deferred_drop(&n->deferred[i], NULL);
 	free(n->deferred);
 	free(n->subs);
 	if (n->router)
@@ -225,8 +244,10 @@ int node_reload(struct node *n, struct config *conf)
 	char detail[128];
 	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu clients=%zu", conf->n_peers, kept,
 		 added, removed, conf->n_clients);
-	if (node_tx(n) == 0)
-		store_audit(n->store, "reload", detail);
+	if (node_tx(n) == 0 && store_audit(n->store, "reload", detail) < 0) {
+		log_error("audit record of the reload not written: %s", store_errmsg(n->store));
+		n->tx_failed = true;
+	}
 	log_info("reloaded configuration: %s", detail);
 	return 0;
 }

@@ -81,7 +81,9 @@ struct subscriber {
 };
 
 /* A frame to send once the current transaction commits; on a failed commit
- * fail_frame is sent instead (or nothing, if it is NULL). */
+ * fail_frame is sent instead (or nothing, if it is NULL). fail_frame may be
+ * ok_frame itself (a reply that goes out either way); both are wiped when
+ * freed (deferred_drop). */
 struct deferred {
 	void *socket;
 	uint8_t rid[256];

@@ -262,8 +262,11 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		link_health_error(l, "rejected a message: %.120s", rj->reason ? rj->reason : "");
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
 		    (store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
-		     store_set_rejection(n->store, rj->id.data, l->name, rj->reason ? rj->reason : "") < 0))
+		     store_set_rejection(n->store, rj->id.data, l->name, rj->reason ? rj->reason : "") < 0)) {
+			/* the turn is dropped; the message stays pending here */
+			log_error("store: %s", store_errmsg(n->store));
 			n->tx_failed = true;
+		}
 	}
 	apply_marks(l, ack->marks, ack->n_marks);
 	link_health_acked(l, delivered);

@@ -1,9 +1,11 @@
 /* A loop turn's write transaction: opened by the first write of the turn
  * (or lazily, for bookkeeping that may wait), committed once at the end of
  * the turn by the loop; frames that depend on the commit wait here. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "zalloc.h"
 #include "turn.h"
 #include "log.h"
 #include "timefmt.h"
@@ -13,6 +15,45 @@ int node_send_frame(void *socket, const uint8_t *rid, size_t rid_len, const uint
 	if (rid && zmq_send(socket, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
 		return -1;
 	return zmq_send(socket, data, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+/* libzmq's free function for a frame it was lent: frames may carry
+ * plaintext (API replies), so they are wiped. hint is the length. */
+static void frame_free(void *data, void *hint)
+{
+	zfree_len(data, (size_t)(uintptr_t)hint);
+}
+
+int node_send_owned(void *socket, const uint8_t *rid, size_t rid_len, uint8_t *data, size_t len)
+{
+	zmq_msg_t m;
+	if (len == 0) {
+		free(data);
+		return node_send_frame(socket, rid, rid_len, (const uint8_t *)"", 0);
+	}
+	if (rid && zmq_send(socket, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		zfree_len(data, len);
+		return -1;
+	}
+	/* no copy: libzmq keeps the buffer until written and then calls frame_free */
+	if (zmq_msg_init_data(&m, data, len, frame_free, (void *)(uintptr_t)len) < 0) {
+		frame_free(data, (void *)(uintptr_t)len);
+		return -1;
+	}
+	if (zmq_msg_send(&m, socket, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&m); /* frees data */
+		return -1;
+	}
+	return 0;
+}
+
+void deferred_drop(struct deferred *d, const uint8_t *keep)
+{
+	if (d->ok_frame != keep)
+		zfree_len(d->ok_frame, d->ok_len);
+	if (d->fail_frame != keep && d->fail_frame != d->ok_frame)
+		zfree_len(d->fail_frame, d->fail_len);
+	d->ok_frame = d->fail_frame = NULL;
 }
 
 int node_tx_lazy(struct node *n)
@@ -41,8 +82,9 @@ void node_defer(struct node *n, void *socket, const uint8_t *rid, size_t rid_len
 		size_t cap = n->cap_deferred ? n->cap_deferred * 2 : 64;
 		struct deferred *d = realloc(n->deferred, cap * sizeof(*d));
 		if (!d) {
-			free(ok);
-			free(fail);
+			zfree_len(ok, ok_len);
+			if (fail != ok)
+				zfree_len(fail, fail_len);
 			n->tx_failed = true;
 			return;
 		}

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "envelope_priv.h"
 #include "error.h"
+#include "zalloc.h"
 
 /* Sender epochs seen recently; a node hears from a handful of peers, each
  * rotating hourly, so a small table replaced round-robin suffices. */
@@ -62,7 +63,7 @@ void opened_clear(struct opened *o)
 	if (!o)
 		return;
 	if (o->payload)
-		liaison__payload__free_unpacked(o->payload, NULL);
+		liaison__payload__free_unpacked(o->payload, &zalloc_protobuf);
 	if (o->header)
 		liaison__header__free_unpacked(o->header, NULL);
 	if (o->envelope)
@@ -245,7 +246,8 @@ static int decrypt_payload(struct opener *o, const Liaison__Recipient *me, struc
 		rc = LIAISON_E_DECRYPT;
 		goto out;
 	}
-	out->payload = liaison__payload__unpack(NULL, (size_t)n, o->plain);
+	/* the payload is plaintext: its blocks are wiped when freed (opened_clear) */
+	out->payload = liaison__payload__unpack(&zalloc_protobuf, (size_t)n, o->plain);
 	sodium_memzero(o->plain, (size_t)n);
 	rc = envelope_body_matches(h->type, out->payload) ? LIAISON_OK : LIAISON_E_PARSE;
 out:
@@ -306,7 +308,7 @@ int envelope_decrypt(struct opener *o, struct opened *out, int64_t now_ms)
 	if (rc == LIAISON_OK && now_ms != 0 && h->expires != 0 && now_ms > h->expires)
 		rc = LIAISON_E_EXPIRED;
 	if (rc != LIAISON_OK && out->payload) {
-		liaison__payload__free_unpacked(out->payload, NULL);
+		liaison__payload__free_unpacked(out->payload, &zalloc_protobuf);
 		out->payload = NULL;
 	}
 	return rc;

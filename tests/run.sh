@@ -60,7 +60,7 @@ for src in tests/fuzz/fuzz_*.c; do
 		mkdir -p "$logdir/$name.corpus"
 		args=("$logdir/$name.corpus")
 		[ -d "$corpus" ] && args+=("$corpus")
-		"$BUILD/fuzz/$name" -max_total_time="${FUZZ_SECONDS:-5}" -rss_limit_mb=1024 "${args[@]}" </dev/null >"$log" 2>&1
+		"$BUILD/fuzz/$name" -max_total_time="${FUZZ_SECONDS:-5}" -rss_limit_mb=1024 -artifact_prefix="$logdir/$name-" "${args[@]}" </dev/null >"$log" 2>&1
 		rc=$?
 		runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -1)
 	elif [ -x "$BUILD/fuzz-replay/$name" ] && [ -d "$corpus" ]; then

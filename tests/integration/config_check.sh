@@ -39,6 +39,18 @@ bad "bad role" '^role *= officer' 'role = boss' boss
 bad "unknown classification" '^endpoint' 'max_classification = ULTRA_SECRET' ULTRA_SECRET
 bad "unknown section" '^\[client reader\]' '[colleague reader]' colleague
 bad "bad size" '^data_dir' 'max_message = lots' lots
+# a data_dir that is missing, a file, or read-only (the start refuses it the same way)
+bad "missing data_dir" '^data_dir' "data_dir = $T/A/nothere" "data_dir $T/A/nothere does not exist"
+touch "$T/A/plainfile"
+bad "data_dir a file" '^data_dir' "data_dir = $T/A/plainfile" "data_dir $T/A/plainfile is not a directory"
+if [ "$(id -u)" -ne 0 ]; then # root may write anywhere
+	mkdir -p "$T/A/ro" && chmod 500 "$T/A/ro"
+	bad "read-only data_dir" '^data_dir' "data_dir = $T/A/ro" "data_dir $T/A/ro is not writable"
+fi
+sed -i "s|^data_dir.*|data_dir = $T/A/nothere|" "$good"
+"$LIAISOND" -c "$good" --foreground 2>"$T/err"
+assert_eq "$?" 78 "exit of a start with a missing data_dir"
+grep -q "data_dir $T/A/nothere does not exist" "$T/err" || fail "start with a missing data_dir: $(cat "$T/err")"
 # a second [peer B] (its line is where the duplicate starts)
 cp "$T/A/good.conf" "$good"
 printf '\n[peer B]\ncert     = ../B/B.pub\nendpoint = tcp://127.0.0.1:1\n' >>"$good"

@@ -26,6 +26,7 @@ mkdir -p "$ex/peers" "$ex/clients"
 	done) || fail "keys for the example"
 sed -e "s|/etc/liaison|$ex|g" -e "s|/run/liaison|$T|" -e "s|/var/lib/liaison|$T/data|" \
 	"$dest/usr/share/doc/liaison/liaisond.conf.example" >"$ex/liaisond.conf"
+mkdir -p "$T/data" # --check wants data_dir to exist (systemd's StateDirectory makes it)
 "$LIAISOND" -c "$ex/liaisond.conf" --check >"$T/check" 2>&1 || fail "example configuration: $(cat "$T/check")"
 grep -q "2 peers, 3 clients" "$T/check" || fail "example configuration: $(cat "$T/check")"
 

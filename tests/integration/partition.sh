@@ -9,14 +9,14 @@
 # at the end every message is held exactly once by each recipient, in its
 # sender's order per lane.
 # Needs root, ip netns, tc and nft; skipped (and counted as passed) otherwise.
-# Short form: 4 cuts of 2-5 s. SOAK=1: 40 cuts of 2-30 s (or CUTS=N).
+# Short form: 3 cuts of 2-5 s. SOAK=1: 40 cuts of 2-30 s (or CUTS=N).
 . "$(dirname "$0")/lib.sh"
 skip() { echo "SKIPPED (counted as passed): $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root to make network namespaces"
 for tool in ip tc nft sqlite3; do command -v $tool >/dev/null || skip "$tool not installed (scripts/install-deps.sh check)"; done
 PROXY=$BUILD/tools/delay_proxy
 [ -x "$PROXY" ] || fail "$PROXY missing: make tests"
-if [ -n "${SOAK:-}" ]; then cuts=${CUTS:-40} longest=30; else cuts=${CUTS:-4} longest=5; fi
+if [ -n "${SOAK:-}" ]; then cuts=${CUTS:-40} longest=30; else cuts=${CUTS:-3} longest=5; fi
 
 # namespaces named after this shell's pid, so parallel runs do not meet
 P=lz$$

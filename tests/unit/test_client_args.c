@@ -388,10 +388,12 @@ static void test_query_get_status_parse(void **state)
 			 CLIENT_EX_USAGE);
 	assert_int_equal(query_parse(&cl, ARGS("query", "extra"), &q), CLIENT_EX_USAGE);
 
-	/* a prefix: its whole bytes; options after the id */
+	/* a prefix, every digit kept; options after the id */
 	assert_int_equal(get_parse(&cl, ARGS("get", "0a1b2c3d4", "--json"), &g), 0);
-	assert_int_equal(g.id_len, 4);
+	assert_int_equal(g.id_len, 5);
+	assert_int_equal(g.id_digits, 9);
 	assert_int_equal(g.id[3], 0x3d);
+	assert_int_equal(g.id[4], 0x40);
 	assert_true(g.json);
 	assert_int_equal(get_parse(&cl, ARGS("get", "0a1b2c3"), &g), CLIENT_EX_USAGE);
 	assert_int_equal(get_parse(&cl, ARGS("get", "xyzxyzxyz"), &g), CLIENT_EX_USAGE);
@@ -418,6 +420,47 @@ static void test_query_get_status_parse(void **state)
 	assert_true(p.json);
 	assert_string_equal(cl.api, "ipc:///a");
 	assert_int_equal(peers_parse(&cl, ARGS("peers", "-x"), &p), CLIENT_EX_USAGE);
+}
+
+/* An odd-length prefix keeps its last digit: "abcdef012" matches ids that
+ * start with those nine digits, not eight. */
+static void test_id_prefix_odd_length(void **state)
+{
+	struct client cl;
+	struct get_opts g;
+	struct status_opts st;
+	uint8_t id[16];
+	size_t len;
+	uint32_t nd;
+	(void)state;
+	client_init(&cl);
+
+	assert_true(client_parse_id("abcdef012", false, id, &len, &nd));
+	assert_int_equal(len, 5);
+	assert_int_equal(nd, 9);
+	const uint8_t want[5] = {0xab, 0xcd, 0xef, 0x01, 0x20};
+	assert_memory_equal(id, want, 5);
+	assert_int_equal(id[5], 0);
+
+	assert_true(client_parse_id("ABCDEF01", false, id, &len, &nd));
+	assert_int_equal(len, 4);
+	assert_int_equal(nd, 8);
+	assert_memory_equal(id, want, 4);
+
+	assert_true(client_parse_id("00112233445566778899aabbccddeef", false, id, &len, &nd));
+	assert_int_equal(len, 16);
+	assert_int_equal(nd, 31);
+	assert_int_equal(id[15], 0xf0);
+	assert_false(client_parse_id("00112233445566778899aabbccddeef", true, id, &len, NULL));
+
+	assert_int_equal(get_parse(&cl, ARGS("get", "abc12345d"), &g), 0);
+	assert_int_equal(g.id_digits, 9);
+	assert_int_equal(g.id_len, 5);
+	assert_int_equal(g.id[4], 0xd0);
+	assert_int_equal(status_parse(&cl, ARGS("status", "abc12345d", "--json"), &st), 0);
+	assert_int_equal(st.id_digits, 9);
+	assert_int_equal(st.id_len, 5);
+	assert_int_equal(st.id[4], 0xd0);
 }
 
 /* ---------------------------------------------------------------- rendering */
@@ -609,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_send_references),
 		cmocka_unit_test(test_batch_line),
 		cmocka_unit_test(test_query_get_status_parse),
+		cmocka_unit_test(test_id_prefix_odd_length),
 		cmocka_unit_test(test_render_message_json),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_status_peers),

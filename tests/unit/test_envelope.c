@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include "envelope.h"
 #include "error.h"
+#include "zalloc.h"
 
 #define NODES 50
 #define NOW 1800000000000LL
@@ -239,6 +240,31 @@ static void assert_same_payload(const Liaison__Payload *a, const Liaison__Payloa
 }
 
 /* ------------------------------------------------------------ tests */
+
+/* The opened payload is plaintext: it is unpacked with the wiping
+ * allocator, so that opened_clear wipes every block of it. */
+static void test_opened_payload_wiping_allocator(void **state)
+{
+	(void)state;
+	struct sealer *s = sealer_new(sender, 3600, 1000);
+	struct opener *o = opener_new(nodes[0]);
+	uint8_t *buf;
+	size_t len;
+	struct opened op;
+	assert_non_null(s);
+	assert_non_null(o);
+	seal_sitrep(s, 1, NOW, &buf, &len);
+	assert_int_equal(envelope_open(o, buf, len, 0, lookup, NULL, NOW, &op), LIAISON_OK);
+	assert_int_equal(op.payload->body_case, LIAISON__PAYLOAD__BODY_SITREP);
+	assert_int_equal(zalloc_size(op.payload), sizeof(Liaison__Payload));
+	assert_int_equal(zalloc_size(op.payload->sitrep), sizeof(Liaison__SituationReport));
+	assert_int_equal(zalloc_size(op.payload->sitrep->title), strlen(op.payload->sitrep->title) + 1);
+	opened_clear(&op);
+	assert_null(op.payload);
+	free(buf);
+	opener_destroy(&o);
+	sealer_destroy(&s);
+}
 
 static void round_trip(size_t n)
 {
@@ -715,6 +741,7 @@ static void test_open_in_steps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_opened_payload_wiping_allocator),
 		cmocka_unit_test(test_round_trip_1),
 		cmocka_unit_test(test_round_trip_2),
 		cmocka_unit_test(test_round_trip_50),
