@@ -202,7 +202,9 @@ int overlay_load(const char *data_dir, struct overlay **out, char *err, size_t e
 		overlay_free(&p.o);
 		return -1;
 	}
-	if (access(p.o->path, F_OK) < 0 && errno == ENOENT) { /* nothing administered yet */
+	/* nothing administered yet; a data_dir that is missing or no folder is
+	 * reported by the check of data_dir itself */
+	if (access(p.o->path, F_OK) < 0 && (errno == ENOENT || errno == ENOTDIR)) {
 		*out = p.o;
 		return 0;
 	}
