@@ -2,11 +2,14 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
-PKGS := libsodium libzmq libprotobuf-c sqlite3 libsystemd inih jansson
+PKGS := libsodium libzmq libprotobuf-c sqlite3 libsystemd inih jansson libxml-2.0
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -Ilib -Idaemon -Iclient -Ikeys -I$(BUILD)/gen
+# Where the CAP 1.2 schema is found: this tree, then the installed copy (lib/cap.h).
+CAP_DEFS = -DCAP_SCHEMA_SOURCE='"$(CURDIR)/data/cap/CAP-v1.2.xsd"' -DCAP_SCHEMA_INSTALLED='"$(PREFIX)/share/liaison/CAP-v1.2.xsd"'
+CFLAGS += $(CAP_DEFS)
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -131,7 +134,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
 FUZZ_BIN := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 REPLAY_BIN := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE -MMD -MP -Ilib -Idaemon -Iclient -I$(BUILD)/gen $(PKG_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_GNU_SOURCE $(CAP_DEFS) -MMD -MP -Ilib -Idaemon -Iclient -I$(BUILD)/gen $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRC) $(DAEMON_SRC) $(CLIENT_SRC)) $(BUILD)/fuzzobj/gen/liaison.pb-c.o
 tests: $(REPLAY_BIN)
@@ -180,10 +183,11 @@ COMPLETIONS := $(wildcard completions/*)
 DOCDIR = $(PREFIX)/share/doc/liaison
 COMPDIR = $(PREFIX)/share/bash-completion/completions
 UNITDIR = $(PREFIX)/lib/systemd/system
+DATADIR = $(PREFIX)/share/liaison
 INSTALLED = $(PREFIX)/bin/liaison $(PREFIX)/bin/liaison-keys $(PREFIX)/sbin/liaisond \
 	$(foreach m,$(MANPAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	$(foreach c,$(COMPLETIONS),$(COMPDIR)/$(notdir $(c))) \
-	$(DOCDIR)/liaisond.conf.example \
+	$(DOCDIR)/liaisond.conf.example $(DATADIR)/CAP-v1.2.xsd \
 	$(UNITDIR)/liaisond.service $(PREFIX)/lib/sysusers.d/liaison.conf $(PREFIX)/lib/tmpfiles.d/liaison.conf
 
 install: all
@@ -194,6 +198,8 @@ install: all
 	install -m 0644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(DATADIR)
+	install -m 0644 data/cap/CAP-v1.2.xsd $(DESTDIR)$(DATADIR)/
 	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR)
 	install -m 0644 docs/liaisond.conf.example $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(COMPLETIONS) $(DESTDIR)$(COMPDIR)/
@@ -203,10 +209,10 @@ install: all
 	install -m 0644 systemd/liaison.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liaison.conf
 
 # Removes what `make install` put there (not /etc/liaison or the store:
-# those belong to the administrator), and liaison's own documentation folder.
+# those belong to the administrator), and liaison's own documentation and data folders.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

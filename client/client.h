@@ -159,6 +159,10 @@ void render_message_header(FILE *out);
 void render_message_line(FILE *out, const Liaison__Message *m);
 /* A labelled block of header fields, then the payload's fields. */
 void render_message_block(FILE *out, const Liaison__Message *m);
+/* render_cap.c: a warning as one CAP 1.2 document (validated): an imported
+ * alert byte for byte, with feed a newline after a document that lacks one.
+ * Returns 0, or an exit code after printing why. */
+int render_message_cap(FILE *out, const Liaison__Message *m, bool feed);
 json_t *render_status_json(const Liaison__StatusReply *s);
 void render_status_text(FILE *out, const Liaison__StatusReply *s);
 json_t *render_peers_json(const Liaison__PeersReply *p);
@@ -188,14 +192,42 @@ struct send_opts {
 };
 int send_parse(struct client *cl, int argc, char **argv, struct send_opts *o);
 void send_opts_clear(struct send_opts *o);
-/* Builds a SendRequest from one JSON batch line; on failure writes why into err. */
+
+/* send_map.c: the one mapper every way in goes through (options, --file,
+ * --cap, --batch lines). Builds a SendRequest from a JSON object of the
+ * --batch form ({"type", "to" | "all", "topic", "precedence",
+ * "classification", "tlp", "caveats", "expires", "updates", "cancels",
+ * "body" | "cap"}); on failure writes one line into err naming the field
+ * ("field 'topic': ..."), or with options the option ("--topic: ...", the
+ * payload's errors under body_name). */
+Liaison__SendRequest *send_map(json_t *line, int64_t now_ms, bool options, const char *body_name,
+			       char *err, size_t errlen);
+/* send_map for a --batch line. */
 Liaison__SendRequest *send_from_json(json_t *line, int64_t now_ms, char *err, size_t errlen);
-/* Builds the payload of type t from a JSON object of its fields. */
+/* Builds the payload of type t from a JSON object of its fields (a warning's
+ * CAP words and forms checked). */
 Liaison__Payload *send_payload_from_json(Liaison__MessageType t, json_t *obj, char *err,
 					 size_t errlen);
+/* The payload field that --title (title true) or --body fills for type t. */
+const char *send_text_field(Liaison__MessageType t, bool title);
 void send_request_free(Liaison__SendRequest *s);
+struct cap_schema;
+/* The CAP 1.2 schema, loaded on first use (lib/cap.h says where from); NULL
+ * with why in err. */
+const struct cap_schema *client_cap_schema(char *err, size_t errlen);
 /* Sends one request and prints the id; the batch form pipelines. */
 int send_run(struct conn *c, struct client *cl, struct send_opts *o);
+
+/* send_batch.c: --batch, every line checked before anything is sent. */
+int send_batch_load(struct client *cl, const char *path, Liaison__SendRequest ***out,
+		    size_t **lines_out, size_t *n_out);
+int send_batch_send(struct conn *c, FILE *out, Liaison__SendRequest **reqs, const size_t *lines,
+		    size_t n);
+void send_batch_free(Liaison__SendRequest **reqs, size_t *lines, size_t n);
+/* Prints the id of a send reply. */
+void send_print_id(FILE *out, const Liaison__ApiReply *r);
+/* Reads all of f, at most max bytes (more is an error: errno EFBIG); caller frees. */
+char *send_read_all(FILE *f, size_t max, size_t *len);
 
 struct query_opts {
 	Liaison__QueryRequest q;
@@ -208,7 +240,7 @@ struct get_opts {
 	uint8_t id[16];
 	size_t id_len;
 	uint32_t id_digits;
-	bool json, envelope;
+	bool json, envelope, cap;
 };
 int get_parse(struct client *cl, int argc, char **argv, struct get_opts *o);
 int get_run(struct conn *c, FILE *out, struct get_opts *o);
@@ -216,7 +248,7 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o);
 struct subscribe_opts {
 	Liaison__SubscribeRequest s;
 	uint32_t count; /* 0: unlimited */
-	bool json;
+	bool json, cap;
 	char *strings[3]; /* owned copies behind s's strings */
 };
 int subscribe_parse(struct client *cl, int argc, char **argv, struct subscribe_opts *o);

@@ -4,17 +4,19 @@
 #include "client.h"
 
 const char cmd_get_usage[] =
-	"usage: liaison get ID [--json | --envelope]\n"
+	"usage: liaison get ID [--json | --envelope | --cap]\n"
 	"\n"
 	"Prints one message: its header fields, then its payload's fields. ID may be a\n"
 	"unique prefix of at least 8 hex digits. --json prints one JSON object;\n"
-	"--envelope writes the sealed envelope's bytes, as they travelled, to stdout.\n";
+	"--envelope writes the sealed envelope's bytes, as they travelled, to stdout.\n"
+	"--cap prints a warning as a CAP 1.2 document: an imported alert as it came.\n";
 
-enum { OPT_JSON = OPT_CMD_BASE, OPT_ENVELOPE };
+enum { OPT_JSON = OPT_CMD_BASE, OPT_ENVELOPE, OPT_CAP };
 
 static const struct option long_opts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"envelope", no_argument, NULL, OPT_ENVELOPE},
+	{"cap", no_argument, NULL, OPT_CAP},
 	CLIENT_GLOBAL_LONG,
 	{NULL, 0, NULL, 0},
 };
@@ -37,6 +39,9 @@ int get_parse(struct client *cl, int argc, char **argv, struct get_opts *o)
 		case OPT_ENVELOPE:
 			o->envelope = true;
 			break;
+		case OPT_CAP:
+			o->cap = true;
+			break;
 		default:
 			r = client_global_opt(cl, c, optarg);
 			if (r < 0)
@@ -45,8 +50,8 @@ int get_parse(struct client *cl, int argc, char **argv, struct get_opts *o)
 				return client_bad_option(argc, argv, cmd_get_usage);
 		}
 	}
-	if (o->json && o->envelope) {
-		client_err("--json and --envelope exclude each other");
+	if (o->json + o->envelope + o->cap > 1) {
+		client_err("--json, --envelope and --cap exclude each other");
 		return client_usage_error(cmd_get_usage);
 	}
 	if (argc - optind != 1) {
@@ -90,6 +95,8 @@ int get_run(struct conn *c, FILE *out, struct get_opts *o)
 			client_err("cannot write the envelope");
 			ret = CLIENT_EX_FAIL;
 		}
+	} else if (o->cap) {
+		ret = render_message_cap(out, r->get->message, false);
 	} else if (o->json) {
 		json_t *j = render_message_json(r->get->message);
 		render_json_line(out, j);

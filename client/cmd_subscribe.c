@@ -11,12 +11,14 @@
 
 const char cmd_subscribe_usage[] =
 	"usage: liaison subscribe [--durable NAME] [--type T] [--topic GLOB] [--from NAME]\n"
-	"        [--since TIME] [--count N] [--json]\n"
+	"        [--since TIME] [--count N] [--json | --cap]\n"
 	"\n"
 	"Prints messages as the node stores them, one a line (--json: one JSON object a\n"
 	"line), and acknowledges each batch once printed. --durable NAME resumes after the\n"
 	"last message acknowledged under that name, across restarts. --count N stops after\n"
-	"N messages. SIGINT or SIGTERM ends after the current message.\n";
+	"N messages. SIGINT or SIGTERM ends after the current message. --cap (warnings\n"
+	"only) prints each warning as one whole CAP 1.2 document, from its own <?xml\n"
+	"declaration on.\n";
 
 #define SUB_CREDIT 64
 #define SUB_SILENCE_MS 15000 /* the node sends a heartbeat every 5 s */
@@ -25,7 +27,7 @@ const char cmd_subscribe_usage[] =
 
 volatile sig_atomic_t subscribe_stop;
 
-enum { OPT_DURABLE = OPT_CMD_BASE, OPT_TYPE, OPT_TOPIC, OPT_FROM, OPT_SINCE, OPT_COUNT, OPT_JSON };
+enum { OPT_DURABLE = OPT_CMD_BASE, OPT_TYPE, OPT_TOPIC, OPT_FROM, OPT_SINCE, OPT_COUNT, OPT_JSON, OPT_CAP };
 
 static const struct option long_opts[] = {
 	{"durable", required_argument, NULL, OPT_DURABLE},
@@ -35,6 +37,7 @@ static const struct option long_opts[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"count", required_argument, NULL, OPT_COUNT},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"cap", no_argument, NULL, OPT_CAP},
 	CLIENT_GLOBAL_LONG,
 	{NULL, 0, NULL, 0},
 };
@@ -105,6 +108,9 @@ int subscribe_parse(struct client *cl, int argc, char **argv, struct subscribe_o
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_CAP:
+			o->cap = true;
+			break;
 		default:
 			r = client_global_opt(cl, c, optarg);
 			if (r < 0) {
@@ -121,6 +127,16 @@ int subscribe_parse(struct client *cl, int argc, char **argv, struct subscribe_o
 		client_err("unexpected argument '%s'", argv[optind]);
 		goto usage;
 	}
+	if (o->cap && o->json) {
+		client_err("--json and --cap exclude each other");
+		goto usage;
+	}
+	if (o->cap && o->s.type && o->s.type != LIAISON__MESSAGE_TYPE__WARNING) {
+		client_err("--cap follows warnings only");
+		goto usage;
+	}
+	if (o->cap)
+		o->s.type = LIAISON__MESSAGE_TYPE__WARNING;
 	return 0;
 nomem:
 	client_err("out of memory");
@@ -169,7 +185,9 @@ static int send_ack(struct conn *c, uint64_t cursor, uint32_t credit)
 
 static void print_message(FILE *out, const struct subscribe_opts *o, const Liaison__Message *m)
 {
-	if (o->json) {
+	if (o->cap) {
+		render_message_cap(out, m, true); /* a warning it cannot print is said on stderr; the feed goes on */
+	} else if (o->json) {
 		json_t *j = render_message_json(m);
 		render_json_line(out, j);
 		json_decref(j);
@@ -190,7 +208,7 @@ int subscribe_run(struct conn *c, FILE *out, struct subscribe_opts *o)
 
 	if (first_wait < SUB_SILENCE_MS)
 		first_wait = SUB_SILENCE_MS;
-	if (!o->json)
+	if (!o->json && !o->cap)
 		render_message_header(out);
 	fflush(out);
 	ret = send_subscribe(c, o, seen);

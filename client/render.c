@@ -125,7 +125,11 @@ json_t *render_message_json(const Liaison__Message *m)
 		json_object_set_new(o, "references", a);
 	}
 	json_object_set_new(o, "cursor", json_integer((json_int_t)m->cursor));
+	if (m->cap_state && m->cap_state[0])
+		json_object_set_new(o, "cap_state", json_string(m->cap_state));
 	json_object_set_new(o, "body", body ? pbjson_from_message(body) : json_object());
+	/* the imported document is what `get --cap` prints, not hex in every listing */
+	json_object_del(json_object_get(o, "body"), "cap_xml");
 	return o;
 }
 

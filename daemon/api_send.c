@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_send.h"
+#include "cap_chain.h"
 #include "turn.h"
 #include "node_lookup.h"
 #include "api_reply.h"
@@ -180,7 +181,8 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	h.id.data = id;
 	h.id.len = ENVELOPE_ID_LEN;
 	int64_t pos;
-	if (store_put_message(n->store, &h, env, env_len, now, &pos) != 0)
+	if (store_put_message(n->store, &h, env, env_len, now, &pos) != 0 ||
+	    cap_chain_record(n->store, pos, &h, req->payload) < 0)
 		goto store_failed;
 	for (size_t i = 0; i < n_sel; i++)
 		if (store_add_recipient(n->store, pos, sel[i]->name, lane, rc[i + 1].stream_seq) < 0)

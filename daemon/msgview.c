@@ -5,6 +5,7 @@
 #include "msgview.h"
 #include "node_lookup.h"
 #include "keyring.h"
+#include "cap_chain.h"
 
 int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v)
 {
@@ -44,6 +45,9 @@ int msgview_open(struct node *n, const struct stored_msg *m, struct msgview *v)
 	msg->n_references = h->n_references;
 	msg->payload = v->opened.payload;
 	msg->cursor = (uint64_t)m->pos;
+	const char *state = cap_chain_state(n->store, h, v->opened.payload);
+	if (state)
+		msg->cap_state = (char *)state;
 	return LIAISON_OK;
 }
 

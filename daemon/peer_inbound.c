@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 #include "peer_inbound.h"
+#include "cap_chain.h"
 #include "turn.h"
 #include "node_lookup.h"
 #include "log.h"
@@ -183,6 +184,10 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	if (rc == 1) {
 		reject(n, l, r, h->id.data, LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
 		goto out;
+	}
+	if (cap_chain_record(n->store, pos, h, o.payload) < 0) {
+		log_error("store: %s", store_errmsg(n->store));
+		goto fail;
 	}
 	n->counters.received++;
 	add_receipt_id(r, h->id.data);

@@ -40,6 +40,10 @@ static const char *const schema =
 	" reason TEXT NOT NULL, PRIMARY KEY(pos, peer)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, detail TEXT NOT NULL, hash BLOB NOT NULL);"
+	/* CAP chains (store_cap.c); created on a store of any age */
+	"CREATE TABLE IF NOT EXISTS cap_refs(sender TEXT NOT NULL, identifier TEXT NOT NULL,"
+	" pos INTEGER NOT NULL, origin TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" PRIMARY KEY(sender, identifier, pos)) WITHOUT ROWID;"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";
 
 static const char *const sql[ST_COUNT_ALL] = {
@@ -75,6 +79,8 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_SUB_PUT] = "INSERT INTO subscriptions(name, client, cursor) VALUES (?,?,?)"
 		       " ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor",
 	[ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, kind, detail, hash) VALUES (?,?,?,?,?)",
+	[ST_CAP_REF_PUT] = "INSERT OR IGNORE INTO cap_refs(sender, identifier, pos, origin, kind) VALUES (?,?,?,?,?)",
+	[ST_CAP_STATE] = "SELECT COALESCE(MAX(kind), 0) FROM cap_refs WHERE sender = ? AND identifier = ? AND origin = ?",
 };
 
 int store_fail(struct store *s, const char *what)

@@ -4,12 +4,13 @@
 # Runs apt-get as root, or through sudo; does nothing when all are present.
 set -eu
 
-build="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libsodium-dev libzmq3-dev libsqlite3-dev libsystemd-dev libinih-dev libjansson-dev"
+build="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libsodium-dev libzmq3-dev libsqlite3-dev libsystemd-dev libinih-dev libjansson-dev libxml2-dev"
 case "${1:-build}" in
 build|run) pkgs="$build" ;;
 # check: the robustness runs also use sqlite3 (integrity_check), fiu-utils
-# (storage faults), iproute2 and nftables (namespaces, rate limits, loss)
-check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables" ;;
+# (storage faults), iproute2 and nftables (namespaces, rate limits, loss);
+# the CAP tests use xmllint (libxml2-utils)
+check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables libxml2-utils" ;;
 bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev" ;;
 *) echo "usage: $0 build|check|soak|run|bench" >&2; exit 64 ;;
 esac

@@ -362,6 +362,84 @@ static void test_batch_line(void **state)
 	json_decref(j);
 }
 
+
+/* --cap: the alert goes through the same mapper as every other way in. */
+static void test_send_cap(void **state)
+{
+	struct client cl;
+	struct send_opts o;
+	char path[512], err[512];
+	json_t *j;
+	Liaison__SendRequest *s;
+	(void)state;
+	client_init(&cl);
+
+	/* a 2003 alert has expired: refused unless an expiry is given */
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--to", "BRAVO", "--cap",
+					      "tests/data/cap/oasis-example2.xml"), &o), CLIENT_EX_USAGE);
+	assert_null(o.req);
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--to", "BRAVO", "--expires", "2h",
+					      "--cap", "tests/data/cap/oasis-example2.xml"), &o), 0);
+	s = o.req->send;
+	assert_int_equal(s->payload->body_case, LIAISON__PAYLOAD__BODY_WARNING);
+	assert_string_equal(s->payload->warning->cap_identifier, "KSTO1055887203");
+	assert_true(s->payload->warning->cap_xml.len == 1807);
+	assert_int_equal(s->precedence, LIAISON__PRECEDENCE__FLASH); /* Immediate, Severe */
+	send_opts_clear(&o);
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--expires", "2h",
+					      "--precedence", "routine", "--cap",
+					      "tests/data/cap/metno-gale-warning-polygon-2021-09-21.xml"), &o), 0);
+	assert_int_equal(o.req->send->precedence, LIAISON__PRECEDENCE__ROUTINE);
+	send_opts_clear(&o);
+
+	/* refused: not a warning, twice the content, hostile or invalid XML */
+	assert_int_equal(send_parse(&cl, ARGS("send", "sitrep", "--all", "--expires", "2h", "--cap",
+					      "tests/data/cap/oasis-example2.xml"), &o), CLIENT_EX_USAGE);
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--title", "x", "--cap",
+					      "tests/data/cap/oasis-example2.xml"), &o), CLIENT_EX_USAGE);
+	write_file("lol.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE alert [<!ENTITY a \"ha\">"
+			      "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<alert>&b;</alert>\n",
+		   path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--cap", path), &o),
+			 CLIENT_EX_USAGE);
+	assert_null(o.req);
+	write_file("xxe.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE alert [<!ENTITY x SYSTEM "
+			      "\"file:///etc/passwd\">]>\n<alert>&x;</alert>\n", path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--cap", path), &o),
+			 CLIENT_EX_USAGE);
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--cap", "/nonexistent.xml"),
+				    &o), CLIENT_EX_USAGE);
+
+	/* a --batch line may carry the document too */
+	j = json_pack("{s:s, s:[s], s:s, s:s}", "type", "warning", "to", "BRAVO", "expires", "1h", "cap",
+		      "<?xml version=\"1.0\"?><alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"
+		      "<identifier>X</identifier><sender>s@example.org</sender>"
+		      "<sent>2026-11-27T19:55:00+00:00</sent><status>Exercise</status>"
+		      "<msgType>Cancel</msgType><scope>Public</scope>"
+		      "<references>s@example.org,W,2026-11-27T19:00:00+00:00</references></alert>");
+	s = send_from_json(j, time_now_ms(), err, sizeof(err));
+	if (!s)
+		fail_msg("%s", err);
+	assert_string_equal(s->payload->warning->msg_type, "Cancel");
+	assert_int_equal(s->payload->warning->n_references, 1);
+	send_request_free(s);
+	json_object_set_new(j, "cap", json_string("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>"));
+	assert_null(send_from_json(j, time_now_ms(), err, sizeof(err)));
+	assert_non_null(strstr(err, "field 'cap': line 1: Element 'alert': Missing child element(s)"));
+	json_decref(j);
+
+	/* a native warning's CAP words are checked on the way in */
+	write_file("w.json", "{\"headline\": \"x\", \"urgency\": \"soon\"}", path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o),
+			 CLIENT_EX_USAGE);
+	write_file("w.json", "{\"headline\": \"x\", \"cap_xml\": \"3c616c6572742f3e\"}", path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o),
+			 CLIENT_EX_USAGE);
+	write_file("w.json", "{\"headline\": \"x\", \"urgency\": \"Immediate\"}", path, sizeof(path));
+	assert_int_equal(send_parse(&cl, ARGS("send", "warning", "--all", "--file", path), &o), 0);
+	send_opts_clear(&o);
+}
+
 /* ---------------------------------------------------------------- other commands */
 
 static void test_query_get_status_parse(void **state)
@@ -651,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_send_misuse),
 		cmocka_unit_test(test_send_references),
 		cmocka_unit_test(test_batch_line),
+		cmocka_unit_test(test_send_cap),
 		cmocka_unit_test(test_query_get_status_parse),
 		cmocka_unit_test(test_id_prefix_odd_length),
 		cmocka_unit_test(test_render_message_json),
