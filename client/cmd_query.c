@@ -101,6 +101,7 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 	Liaison__ApiReply *r;
 	int ret;
 	bool first = true;
+	size_t damaged = 0;
 
 	q.after = 0;
 	for (;;) {
@@ -114,6 +115,8 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 			render_message_header(out);
 		first = false;
 		for (size_t i = 0; i < r->query->n_messages; i++) {
+			if (r->query->messages[i]->damaged && r->query->messages[i]->damaged[0])
+				damaged++;
 			if (o->json) {
 				json_t *j = render_message_json(r->query->messages[i]);
 				render_json_line(out, j);
@@ -132,8 +135,12 @@ int query_run(struct conn *c, FILE *out, struct query_opts *o)
 		q.limit = r->query->remaining;
 		liaison__api_reply__free_unpacked(r, NULL);
 		if (!more)
-			return 0;
+			break;
 	}
+	if (damaged)
+		client_err("%zu of the messages listed are damaged in the node's store: shown as DAMAGED, not as valid",
+			   damaged);
+	return 0;
 }
 
 static int query_any(struct conn *c, FILE *out, void *o)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "textsafe.h"
 #include "hexid.h"
 
 void client_init(struct client *cl)
@@ -17,12 +18,18 @@ void client_init(struct client *cl)
 
 void client_err(const char *fmt, ...)
 {
+	/* errors quote what users typed and what the node says, which may
+	 * carry a partner's text: one line, escaped (textsafe.h) */
 	va_list ap;
-	fputs("liaison: ", stderr);
+	char *line = NULL, *safe = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n >= 0)
+		safe = textsafe_dup(line, 0);
+	fprintf(stderr, "liaison: %s\n", safe ? safe : "out of memory");
+	free(safe);
+	free(line);
 }
 
 int client_global_opt(struct client *cl, int c, const char *arg)

@@ -8,6 +8,7 @@
 #include "hexid.h"
 #include "labels.h"
 #include "pbjson.h"
+#include "textsafe.h"
 #include "timefmt.h"
 
 const ProtobufCMessage *render_payload_body(const Liaison__Payload *p)
@@ -71,6 +72,37 @@ static const char *str(const char *s)
 	return s ? s : "";
 }
 
+/* A JSON string of text from elsewhere: invalid UTF-8 shows as U+FFFD
+ * instead of making jansson drop the field. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(str(s));
+	if (!j) {
+		char *fixed = textsafe_utf8_repair(s, strlen(s));
+		j = fixed ? json_string(fixed) : NULL;
+		free(fixed);
+	}
+	return j;
+}
+
+/* Writes text from elsewhere so that it cannot drive the terminal
+ * (textsafe.h); with multiline, newlines and tabs are kept and each new
+ * line is indented by indent. */
+static void put_text(FILE *out, const char *s, bool multiline, int indent)
+{
+	char *safe = textsafe_dup(s, multiline ? TEXTSAFE_MULTILINE : 0);
+	if (!safe) {
+		fputs("(out of memory)", out);
+		return;
+	}
+	for (const char *p = safe; *p; p++) {
+		fputc(*p, out);
+		if (*p == '\n' && p[1])
+			fprintf(out, "%*s", indent, "");
+	}
+	free(safe);
+}
+
 static const char *precedence_name(Liaison__Precedence p)
 {
 	const char *n = label_precedence_name(p);
@@ -92,13 +124,20 @@ json_t *render_message_json(const Liaison__Message *m)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "id", json_hex(&m->id));
+	if (m->damaged && m->damaged[0]) {
+		/* nothing else of a damaged message can be trusted */
+		json_object_set_new(o, "received", json_time(m->received));
+		json_object_set_new(o, "cursor", json_integer((json_int_t)m->cursor));
+		json_object_set_new(o, "damaged", json_text(m->damaged));
+		return o;
+	}
 	json_object_set_new(o, "type", json_string(label_type_name(m->type)));
-	json_object_set_new(o, "from", json_string(str(m->from)));
+	json_object_set_new(o, "from", json_text(m->from));
 	a = json_array();
 	for (size_t i = 0; i < m->n_to; i++)
-		json_array_append_new(a, json_string(str(m->to[i])));
+		json_array_append_new(a, json_text(m->to[i]));
 	json_object_set_new(o, "to", a);
-	json_object_set_new(o, "topic", json_string(str(m->topic)));
+	json_object_set_new(o, "topic", json_text(m->topic));
 	json_object_set_new(o, "precedence", json_string(precedence_name(m->precedence)));
 	json_object_set_new(o, "classification", json_string(label_classification_name(cls)));
 	if (m->label && m->label->tlp)
@@ -106,7 +145,7 @@ json_t *render_message_json(const Liaison__Message *m)
 	if (m->label && m->label->n_caveats) {
 		a = json_array();
 		for (size_t i = 0; i < m->label->n_caveats; i++)
-			json_array_append_new(a, json_string(str(m->label->caveats[i])));
+			json_array_append_new(a, json_text(m->label->caveats[i]));
 		json_object_set_new(o, "caveats", a);
 	}
 	json_object_set_new(o, "created", json_time(m->created));
@@ -136,10 +175,13 @@ json_t *render_message_json(const Liaison__Message *m)
 void render_json_line(FILE *out, const json_t *j)
 {
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	if (s) {
-		fputs(s, out);
+	/* jansson leaves DEL, C1 controls and U+2028/2029 raw: escape them too */
+	char *safe = s ? textsafe_json(s) : NULL;
+	if (safe) {
+		fputs(safe, out);
 		fputc('\n', out);
 	}
+	free(safe);
 	free(s);
 }
 
@@ -150,13 +192,6 @@ void render_message_header(FILE *out)
 {
 	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  %s\n", "ID", "RECEIVED", "FROM",
 		"TYPE", "PRECEDENCE", "CLASSIFICATION", "TOPIC", "TITLE");
-}
-
-/* Strips newlines and tabs so one message stays one line. */
-static void put_flat(FILE *out, const char *s)
-{
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, out);
 }
 
 void render_message_line(FILE *out, const Liaison__Message *m)
@@ -173,10 +208,20 @@ void render_message_line(FILE *out, const Liaison__Message *m)
 	char *dot = strchr(iso, '.');
 	if (dot)
 		strcpy(dot, "Z");
-	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  ", hex, iso, str(m->from),
+	if (m->damaged && m->damaged[0]) {
+		fprintf(out, "%-12s  %-20s  DAMAGED: ", hex, iso);
+		put_text(out, m->damaged, false, 0);
+		fputc('\n', out);
+		return;
+	}
+	/* one message, one line: no newline, tab or control from a partner's text */
+	char *from = textsafe_dup(m->from, 0), *topic = textsafe_dup(m->topic, 0);
+	fprintf(out, "%-12s  %-20s  %-10s  %-7s  %-10s  %-14s  %-16s  ", hex, iso, str(from),
 		label_type_name(m->type), precedence_name(m->precedence),
-		label_classification_name(m->label ? m->label->classification : 0), str(m->topic));
-	put_flat(out, render_payload_title(m->payload));
+		label_classification_name(m->label ? m->label->classification : 0), str(topic));
+	free(from);
+	free(topic);
+	put_text(out, render_payload_title(m->payload), false, 0);
 	fputc('\n', out);
 }
 
@@ -199,7 +244,9 @@ static void put_fields(FILE *out, const json_t *o, int indent)
 					fprintf(out, "%*s- [%zu]\n", indent + 2, "", i);
 					put_fields(out, e, indent + 4);
 				} else if (json_is_string(e)) {
-					fprintf(out, "%*s- %s\n", indent + 2, "", json_string_value(e));
+					fprintf(out, "%*s- ", indent + 2, "");
+					put_text(out, json_string_value(e), false, 0);
+					fputc('\n', out);
 				} else {
 					char *s = json_dumps(e, JSON_ENCODE_ANY | JSON_COMPACT);
 					fprintf(out, "%*s- %s\n", indent + 2, "", s ? s : "");
@@ -207,14 +254,9 @@ static void put_fields(FILE *out, const json_t *o, int indent)
 				}
 			}
 		} else if (json_is_string(v)) {
-			const char *s = json_string_value(v);
 			fprintf(out, "%*s%s: ", indent, "", k);
 			/* continuation lines of a multi-line text keep the indentation */
-			for (; *s; s++) {
-				fputc(*s, out);
-				if (*s == '\n' && s[1])
-					fprintf(out, "%*s", indent + 2, "");
-			}
+			put_text(out, json_string_value(v), true, indent + 2);
 			fputc('\n', out);
 		} else {
 			char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -264,6 +306,9 @@ json_t *render_status_json(const Liaison__StatusReply *s)
 	if (s->id.len) {
 		json_t *a = json_array();
 		json_object_set_new(o, "id", json_hex(&s->id));
+		if (s->expires)
+			json_object_set_new(o, "expires", json_time(s->expires));
+		json_object_set_new(o, "expired", json_boolean(s->expired));
 		for (size_t i = 0; i < s->n_recipients; i++) {
 			json_t *r = json_object();
 			json_object_set_new(r, "node", json_string(str(s->recipients[i]->node)));
@@ -336,8 +381,12 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 	if (s->id.len) {
 		char iso[TIME_ISO_LEN];
 		j = json_hex(&s->id);
-		fprintf(out, "message %s\n", json_string_value(j));
+		fprintf(out, "message %s", json_string_value(j));
 		json_decref(j);
+		time_format_iso(s->expires, iso);
+		if (s->expires)
+			fprintf(out, " (%s %s)", s->expired ? "expired at" : "expires", iso);
+		fputc('\n', out);
 		fprintf(out, "%-16s  %-10s  %s\n", "RECIPIENT", "STATE", "UPDATED");
 		for (size_t i = 0; i < s->n_recipients; i++) {
 			time_format_iso(s->recipients[i]->updated, iso);

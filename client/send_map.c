@@ -363,8 +363,14 @@ Liaison__SendRequest *send_map(json_t *line, int64_t now_ms, bool options, const
 				FAIL(mp, k, "expected true or false");
 			s->all = json_is_true(val);
 		} else if (!strcmp(k, "topic")) {
+			size_t bad_at;
+			char why[160];
 			if (!v)
 				FAIL(mp, k, "expected a string");
+			if (!label_topic_valid(v, &bad_at)) {
+				label_topic_explain(v, bad_at, why, sizeof(why));
+				FAIL(mp, k, "%s", why);
+			}
 			if (!(s->topic = strdup(v)))
 				FAIL(mp, k, "out of memory");
 		} else if (!strcmp(k, "precedence")) {

@@ -28,7 +28,7 @@ void api_admin(struct node *n, const uint8_t *rid, size_t rid_len, const char *c
 			 n->conf->n_clients);
 	} else {
 		uint8_t h[32];
-		int64_t records = store_audit_verify(n->store, err, sizeof(err), h);
+		int64_t records = store_audit_verify(n->store, NULL, NULL, err, sizeof(err), h);
 		if (records < 0) {
 			log_error("audit chain check failed: %s", err);
 			api_error(n, rid, rid_len, request_id, 1, "audit chain broken: %s", err);

@@ -27,7 +27,8 @@ struct views {
 	struct msgview *v;
 	Liaison__Message **ptrs;
 	size_t count, cap;
-	int err;
+	int64_t now;           /* expired by this time: not served */
+	bool nomem;
 	size_t bytes, budget;  /* envelope bytes taken; 0 budget: no bound */
 	uint32_t visited;      /* rows of the selection taken (opened or not) */
 	int64_t last_pos;
@@ -47,18 +48,30 @@ static int collect_view(void *ctx, const struct stored_msg *m)
 	if (vs->count == vs->cap) {
 		size_t cap = vs->cap ? vs->cap * 2 : 32;
 		struct msgview *v = realloc(vs->v, cap * sizeof(*v));
-		if (!v)
+		if (!v) {
+			vs->nomem = true;
 			return 1;
+		}
 		vs->v = v;
 		vs->cap = cap;
 	}
-	int rc = msgview_open(vs->n, m, &vs->v[vs->count]);
-	if (rc != LIAISON_OK) {
-		log_error("stored message at %lld cannot be opened: %s", (long long)m->pos, liaison_strerror(rc));
-		vs->err = rc;
-		return 0;
+	struct msgview *v = &vs->v[vs->count];
+	switch (msgview_open(vs->n, m, vs->now, v)) {
+	case MSGVIEW_OK:
+		vs->count++;
+		break;
+	case MSGVIEW_DAMAGED: /* listed, flagged: never dropped, never shown as valid */
+		msgview_report_damaged(vs->n, m, v);
+		vs->count++;
+		break;
+	case MSGVIEW_EXPIRED: /* past its expiry by this node's clock: not served */
+		msgview_clear(v);
+		break;
+	case MSGVIEW_NOMEM:
+		msgview_clear(v);
+		vs->nomem = true;
+		return 1;
 	}
-	vs->count++;
 	return 0;
 }
 
@@ -76,8 +89,9 @@ static int views_query(struct node *n, const struct store_filter *f, size_t budg
 {
 	memset(vs, 0, sizeof(*vs));
 	vs->n = n;
+	vs->now = f->live_at;
 	vs->budget = budget;
-	if (store_query(n->store, f, collect_view, vs) < 0)
+	if (store_query(n->store, f, collect_view, vs) < 0 || vs->nomem)
 		return -1;
 	vs->ptrs = calloc(vs->count + 1, sizeof(*vs->ptrs));
 	if (!vs->ptrs)
@@ -104,9 +118,13 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 	 * first page's selection, whatever arrives in between. */
 	f.after = (int64_t)req->after;
 	f.newest = req->after == 0;
+	/* expired messages are not served; left out in the query itself, so
+	 * that --limit still gives the newest N that are */
+	f.live_at = time_now_ms();
 	struct views vs;
 	if (views_query(n, &f, QUERY_PAGE_BYTES, &vs) < 0) {
-		api_error(n, rid, rid_len, request_id, 1, "query failed: %s", store_errmsg(n->store));
+		api_error(n, rid, rid_len, request_id, 1, "query failed: %s",
+			  vs.nomem ? "out of memory" : store_errmsg(n->store));
 		views_free(&vs);
 		return;
 	}
@@ -129,20 +147,23 @@ void api_query(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 struct found {
 	struct node *n;
 	struct msgview v;
-	bool ok;
+	bool ok, seen;
 	int64_t pos;
 	uint8_t *env;
 	size_t env_len;
-	bool want_env;
-	int err;
+	bool want_env, allow_expired;
+	enum msgview_state state;
 };
 
 static int take_found(void *ctx, const struct stored_msg *m)
 {
 	struct found *fd = ctx;
+	fd->seen = true;
 	fd->pos = m->pos;
-	fd->err = msgview_open(fd->n, m, &fd->v);
-	fd->ok = fd->err == LIAISON_OK;
+	fd->state = msgview_open(fd->n, m, fd->allow_expired ? 0 : time_now_ms(), &fd->v);
+	if (fd->state == MSGVIEW_DAMAGED)
+		msgview_report_damaged(fd->n, m, &fd->v);
+	fd->ok = fd->state == MSGVIEW_OK;
 	if (fd->ok && fd->want_env) {
 		fd->env = malloc(m->envelope_len ? m->envelope_len : 1);
 		if (fd->env) {
@@ -168,7 +189,7 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 	if (digits % 2)
 		prefix[id->len - 1] &= 0xf0; /* the odd digit is the high half */
 	int rc = store_get_by_prefix(n->store, prefix, digits, take_found, fd);
-	if (rc == 0 || (rc == 1 && !fd->ok && fd->err == LIAISON_OK)) {
+	if (rc == 0 || (rc == 1 && !fd->seen)) {
 		api_error(n, rid, rid_len, request_id, 1, "no message with that id");
 		return false;
 	}
@@ -176,17 +197,36 @@ static bool find_message(struct node *n, const uint8_t *rid, size_t rid_len, uin
 		api_error(n, rid, rid_len, request_id, 64, "ambiguous id prefix: give more digits");
 		return false;
 	}
-	if (rc < 0 || !fd->ok) {
-		api_error(n, rid, rid_len, request_id, 1, "cannot read the message: %s",
-			  rc < 0 ? store_errmsg(n->store) : liaison_strerror(fd->err));
+	if (rc < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "cannot read the message: %s", store_errmsg(n->store));
 		return false;
 	}
-	return true;
+	char hex[HEXID_LEN], iso[TIME_ISO_LEN];
+	switch (fd->state) {
+	case MSGVIEW_OK:
+		return true;
+	case MSGVIEW_DAMAGED:
+		hexid_format(fd->v.damage->id, hex);
+		api_error(n, rid, rid_len, request_id, 1, "message %s is damaged in this node's store: %s", hex,
+			  fd->v.damage->why);
+		return false;
+	case MSGVIEW_EXPIRED:
+		hexid_format(fd->v.opened.header->id.data, hex);
+		time_format_iso(fd->v.opened.header->expires, iso);
+		api_error(n, rid, rid_len, request_id, 1, "message %s expired at %s", hex, iso);
+		return false;
+	case MSGVIEW_NOMEM:
+		break;
+	}
+	api_error(n, rid, rid_len, request_id, 1, "cannot read the message: out of memory");
+	return false;
 }
 
 void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const Liaison__GetRequest *req)
 {
-	struct found fd = { .n = n, .want_env = req->envelope };
+	/* the sealed bytes of an expired message stay available: proof of who
+	 * said what outlives the message's validity */
+	struct found fd = { .n = n, .want_env = req->envelope, .allow_expired = req->envelope };
 	if (find_message(n, rid, rid_len, request_id, &req->id, req->id_digits, &fd)) {
 		Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
 		Liaison__GetReply g = LIAISON__GET_REPLY__INIT;
@@ -201,8 +241,7 @@ void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t reques
 		r.get = &g;
 		api_reply(n, rid, rid_len, &r);
 	}
-	if (fd.ok)
-		msgview_clear(&fd.v);
+	msgview_clear(&fd.v);
 	free(fd.env);
 }
 
@@ -276,12 +315,13 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.name = n->key->cert.name;
 	s.fingerprint = n->fingerprint;
 	if (req && req->id.len) {
-		struct found fd = { .n = n };
+		struct found fd = { .n = n, .allow_expired = true };
 		if (!find_message(n, rid, rid_len, request_id, &req->id, req->id_digits, &fd)) {
-			if (fd.ok)
-				msgview_clear(&fd.v);
+			msgview_clear(&fd.v);
 			return;
 		}
+		s.expires = fd.v.msg.expires;
+		s.expired = s.expires && s.expires < time_now_ms();
 		struct rcpt_list *rl = calloc(1, sizeof(*rl));
 		if (!rl) {
 			api_error(n, rid, rid_len, request_id, 1, "out of memory");
@@ -310,7 +350,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[12], *cp[12];
+	Liaison__Counter c[13], *cp[13];
 	counter(&c[0], &cp[0], "sent", n->counters.sent);
 	counter(&c[1], &cp[1], "received", n->counters.received);
 	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
@@ -322,9 +362,10 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	counter(&c[8], &cp[8], "refused_unknown_peer_key", n->refusals.count[REFUSED_PEER_KEY]);
 	counter(&c[9], &cp[9], "refused_unknown_client_key", n->refusals.count[REFUSED_CLIENT_KEY]);
 	counter(&c[10], &cp[10], "refused_malformed", n->refusals.count[REFUSED_OTHER]);
+	counter(&c[11], &cp[11], "damaged", n->counters.damaged);
 	struct removed_queue rq = { .n = n };
 	store_pending_by_peer(n->store, count_removed, &rq);
-	counter(&c[11], &cp[11], "queued_for_removed_peers", rq.count);
+	counter(&c[12], &cp[12], "queued_for_removed_peers", rq.count);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -332,7 +373,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 12;
+	s.n_counters = 13;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
 	s.version = LIAISON_VERSION;
 	s.store_bytes = store_size_bytes(n->store);

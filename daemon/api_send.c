@@ -15,8 +15,7 @@
 #include "log.h"
 #include "timefmt.h"
 #include "hexid.h"
-
-#define TOPIC_MAX 256
+#include "readcache.h"
 
 static const Liaison__Payload__BodyCase body_for_type[] = {
 	[LIAISON__MESSAGE_TYPE__SITREP] = LIAISON__PAYLOAD__BODY_SITREP,
@@ -37,16 +36,6 @@ struct send_ctx {
 		api_error((ctx)->n, (ctx)->rid, (ctx)->rid_len, (ctx)->request_id, code, __VA_ARGS__); \
 		goto out;                                                                       \
 	} while (0)
-
-static bool topic_valid(const char *t)
-{
-	if (strlen(t) > TOPIC_MAX)
-		return false;
-	for (; *t; t++)
-		if ((unsigned char)*t < 0x20 || *t == 0x7f)
-			return false;
-	return true;
-}
 
 /* Adds l to the recipient links once. */
 static void add_link(struct link **sel, size_t *n_sel, struct link *l)
@@ -82,8 +71,12 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 		REFUSE(&cx, 1, "message of %s (%zu bytes) exceeds this node's limit of %s (max_message)", size,
 		       body_len, ours);
 	}
-	if (req->topic && !topic_valid(req->topic))
-		REFUSE(&cx, 64, "topic must be at most %d printable characters", TOPIC_MAX);
+	size_t bad_at;
+	if (req->topic && !label_topic_valid(req->topic, &bad_at)) {
+		char why[160];
+		label_topic_explain(req->topic, bad_at, why, sizeof(why));
+		REFUSE(&cx, 64, "%s", why);
+	}
 	Liaison__Precedence prec = req->precedence ? req->precedence : label_default_precedence(type);
 	if (prec < LIAISON__PRECEDENCE__FLASH || prec > LIAISON__PRECEDENCE__ROUTINE)
 		REFUSE(&cx, 64, "unknown precedence %d", (int)prec);
@@ -190,6 +183,7 @@ void api_send(struct node *n, const uint8_t *rid, size_t rid_len, const char *cl
 	n->sequence++;
 	for (size_t i = 0; i < n_sel; i++)
 		sel[i]->next_seq[lane]++;
+	readcache_put(n->readcache, pos, env, env_len); /* sealed here */
 
 	Liaison__ApiReply reply = LIAISON__API_REPLY__INIT;
 	Liaison__SendReply sr = LIAISON__SEND_REPLY__INIT;

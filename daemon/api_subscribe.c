@@ -154,22 +154,35 @@ struct sub_collect {
 	size_t count;
 	int64_t last;
 	size_t bytes;
-	bool full; /* stopped at SUB_BATCH_BYTES */
+	bool stopped; /* stopped at SUB_BATCH_BYTES, or out of memory: resume after last */
 };
 
 static int sub_take(void *ctx, const struct stored_msg *m)
 {
 	struct sub_collect *c = ctx;
 	if (c->bytes > 0 && c->bytes + m->envelope_len > SUB_BATCH_BYTES) {
-		c->full = true;
+		c->stopped = true;
 		return 1;
 	}
-	c->bytes += m->envelope_len;
-	c->last = m->pos;
-	if (msgview_open(c->n, m, &c->v[c->count]) == LIAISON_OK) {
-		c->p[c->count] = &c->v[c->count].msg;
+	struct msgview *v = &c->v[c->count];
+	switch (msgview_open(c->n, m, time_now_ms(), v)) {
+	case MSGVIEW_DAMAGED: /* sent flagged, so the subscriber sees it and moves on */
+		msgview_report_damaged(c->n, m, v);
+		/* fall through */
+	case MSGVIEW_OK:
+		c->bytes += m->envelope_len;
+		c->p[c->count] = &v->msg;
 		c->count++;
+		break;
+	case MSGVIEW_EXPIRED:
+		msgview_clear(v);
+		break;
+	case MSGVIEW_NOMEM: /* stop here; the next pump resumes after the last one taken */
+		msgview_clear(v);
+		c->stopped = true;
+		return 1;
 	}
+	c->last = m->pos;
 	return 0;
 }
 
@@ -189,10 +202,11 @@ void sub_pump(struct node *n)
 		c->count = 0;
 		c->last = from;
 		c->bytes = 0;
-		c->full = false;
+		c->stopped = false;
 		struct store_filter f = { .type = s->type, .from = s->from, .topic_glob = s->topic, .after = from,
-					  .limit = s->credit };
-		if (store_query(n->store, &f, sub_take, c) < 0) {
+					  .limit = s->credit, .live_at = time_now_ms() };
+		int rows = store_query(n->store, &f, sub_take, c);
+		if (rows < 0) {
 			log_error("subscription: %s", store_errmsg(n->store));
 			continue;
 		}
@@ -203,7 +217,9 @@ void sub_pump(struct node *n)
 		} else if (first) {
 			send_batch(n, s, NULL, 0); /* tells the client it is subscribed */
 		}
-		s->scanned = c->count == s->credit || c->full ? c->last : n->max_pos;
+		/* expired messages are passed over: what was scanned is what the
+		 * rows read reached, unless they were all there was */
+		s->scanned = (uint32_t)rows >= s->credit || c->stopped ? c->last : n->max_pos;
 		for (size_t k = 0; k < c->count; k++)
 			msgview_clear(&c->v[k]);
 	}

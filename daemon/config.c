@@ -16,10 +16,13 @@
 #include "config_value.h"
 #include "inifile.h"
 #include "error.h"
+#include "envelope.h"
 #include "labels.h"
+#include "timefmt.h"
 
 #define MAX_MESSAGE_LIMIT ((size_t)64 << 20)
 #define DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
+#define MAX_CLOCK_SKEW_MS (24LL * 3600 * 1000)
 
 enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_CLIENT };
 
@@ -27,7 +30,7 @@ enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_CLIENT };
 enum {
 	K_NAME = 1 << 0, K_KEY = 1 << 1, K_LISTEN = 1 << 2, K_API = 1 << 3, K_DATA_DIR = 1 << 4,
 	K_METRICS = 1 << 5, K_MAX_MESSAGE = 1 << 6, K_CERT = 1 << 7, K_ENDPOINT = 1 << 8,
-	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10,
+	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10, K_CLOCK_SKEW = 1 << 11,
 };
 
 struct key_def {
@@ -45,6 +48,7 @@ static const struct key_def keys[] = {
 	{SEC_NODE, "data_dir", K_DATA_DIR, true},
 	{SEC_NODE, "metrics", K_METRICS, false},
 	{SEC_NODE, "max_message", K_MAX_MESSAGE, false},
+	{SEC_NODE, "clock_skew", K_CLOCK_SKEW, false},
 	{SEC_PEER, "cert", K_CERT, true},
 	{SEC_PEER, "endpoint", K_ENDPOINT, true},
 	{SEC_PEER, "max_classification", K_MAX_CLASS, false},
@@ -285,6 +289,13 @@ static int node_key(struct parser *p, unsigned bit, const char *value)
 				     "max_message '%s' is not a size from 1 to 64M (e.g. 512K, 1M)",
 				     value);
 		return 1;
+	case K_CLOCK_SKEW:
+		if (!strcmp(value, "0"))
+			c->clock_skew_ms = 0;
+		else if (!time_parse_span(value, &c->clock_skew_ms) || c->clock_skew_ms > MAX_CLOCK_SKEW_MS)
+			return fault(p, p->line, "clock_skew '%s' is not 0 or a span up to 1d (e.g. 90s, 15m)",
+				     value);
+		return 1;
 	}
 	return 1;
 }
@@ -405,6 +416,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		goto fail;
 	}
 	p.c->max_message = DEFAULT_MAX_MESSAGE;
+	p.c->clock_skew_ms = ENVELOPE_DEFAULT_CLOCK_SKEW_MS;
 	if (inifile_read(path, on_section, on_pair, &p, err, errlen) != LIAISON_OK)
 		goto fail;
 	p.ini = NULL;

@@ -4,6 +4,7 @@
 #define LIAISOND_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "keyfile.h"
 #include "liaison.pb-c.h"
 
@@ -41,6 +42,7 @@ struct config {
 	int data_dir_line; /* where `data_dir` is set */
 	char *metrics;  /* NULL: off */
 	size_t max_message; /* bytes; default 1 MiB */
+	int64_t clock_skew_ms; /* clock disagreement allowed with peers; default 15 min */
 	struct peer_conf *peers;
 	size_t n_peers;
 	struct client_conf *clients;

@@ -1,5 +1,8 @@
 /* liaisond's log to stderr: under journald a "<N>" priority prefix (journald
- * adds its own timestamps), otherwise a UTC timestamp and the level. */
+ * adds its own timestamps), otherwise a UTC timestamp and the level. Lines
+ * carry text from peers (names, topics, reasons), so each is escaped
+ * (textsafe.h) before it is written: nothing a peer sends can start a new
+ * line or drive a terminal or a log viewer. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "log.h"
+#include "textsafe.h"
 
 static enum log_level current = LOG_INFO;
 static bool journal;
@@ -45,13 +49,17 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level > current)
 		return;
-	char line[1024];
+	char line[1024], safe[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	int len = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (len < 0)
+		return;
+	/* vsnprintf may have cut a character in two: escaped as its bytes */
+	textsafe_escape(safe, sizeof(safe), line, strlen(line), 0);
 	if (journal) {
-		fprintf(stderr, "<%d>%s\n", syslog_prio[level], line);
+		fprintf(stderr, "<%d>%s\n", syslog_prio[level], safe);
 		return;
 	}
 	struct timespec ts;
@@ -60,5 +68,5 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (gmtime_r(&ts.tv_sec, &tm))
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ liaisond: %s: %s\n", stamp, ts.tv_nsec / 1000000, names[level], line);
+	fprintf(stderr, "%s.%03ldZ liaisond: %s: %s\n", stamp, ts.tv_nsec / 1000000, names[level], safe);
 }

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "rotate.h"
 #include "api_backup.h"
+#include "lograte.h"
 #include "timefmt.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -175,6 +176,7 @@ int node_run(struct node *n)
 			sub_tick(n, now);
 			rotate_tick_node(n);
 			refusals_tick(n, now);
+			lograte_flush(now);
 			finish_turn(n, false);
 		}
 		for (size_t i = 0; i < n->n_links; i++)

@@ -107,6 +107,19 @@ static int claim_data_dir(const struct config *conf, int *lock_fd)
 	return 0;
 }
 
+struct audit_faults {
+	const char *dir;
+	int64_t count;
+};
+
+static void audit_fault(void *ctx, const char *line)
+{
+	struct audit_faults *f = ctx;
+	f->count++;
+	fprintf(stderr, "liaisond: audit chain of %s: %s\n", f->dir, line);
+}
+
+/* Every bad record gets its line on stderr, then one line with the count. */
 static int verify_audit(const struct config *conf)
 {
 	char err[512], path[4096];
@@ -121,10 +134,15 @@ static int verify_audit(const struct config *conf)
 		fprintf(stderr, "liaisond: %s\n", err);
 		return 1;
 	}
-	int64_t n = store_audit_verify(s, err, sizeof(err), head);
+	struct audit_faults f = { conf->data_dir, 0 };
+	int64_t n = store_audit_verify(s, audit_fault, &f, err, sizeof(err), head);
 	store_close(&s);
 	if (n < 0) {
-		fprintf(stderr, "liaisond: audit chain of %s: %s\n", conf->data_dir, err);
+		if (f.count)
+			fprintf(stderr, "liaisond: audit chain of %s: %lld fault%s found\n", conf->data_dir,
+				(long long)f.count, f.count == 1 ? "" : "s");
+		else
+			fprintf(stderr, "liaisond: audit chain of %s: %s\n", conf->data_dir, err);
 		return 1;
 	}
 	char hex[65];

@@ -8,6 +8,7 @@
 #include <zmq.h>
 #include <sodium.h>
 #include "node.h"
+#include "readcache.h"
 #include "turn.h"
 #include "node_lookup.h"
 #include "peer_link.h"
@@ -138,6 +139,8 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	n->zctx = zmq_ctx_new();
 	if (!n->sealer || !n->opener || !n->zctx)
 		return -1;
+	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
+	n->readcache = readcache_new(); /* NULL only costs speed: every read is then checked in full */
 	n->links = calloc(conf->n_peers ? conf->n_peers : 1, sizeof(*n->links));
 	if (!n->links)
 		return -1;
@@ -191,6 +194,7 @@ void node_destroy(struct node *n)
 	keyring_free(n);
 	key_destroy(&n->prev_key);
 	free(n->announce);
+	readcache_destroy(&n->readcache);
 	store_close(&n->store);
 	memset(n, 0, sizeof(*n));
 }
@@ -237,6 +241,7 @@ int node_reload(struct node *n, struct config *conf)
 	n->n_links = conf->n_peers;
 	config_free(&n->conf);
 	n->conf = conf;
+	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
 	node_load_streams(n);
 	for (size_t i = 0; i < n->n_links; i++)
 		if (!n->links[i].dealer && link_open(n, &n->links[i]) < 0)

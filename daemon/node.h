@@ -119,6 +119,7 @@ struct former_key {
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
+	uint64_t damaged; /* stored messages found damaged when read (msgview.c) */
 };
 
 /* Handshakes the ZAP handler refused, by reason, and how much of them the
@@ -140,6 +141,7 @@ struct node {
 	struct sealer *sealer;
 	struct opener *opener;
 	struct store *store;
+	struct readcache *readcache; /* envelopes verified, by position (msgview.c) */
 	void *zctx, *router, *api, *zap;
 	int metrics_fd;                  /* -1: no metrics endpoint */
 	struct metrics_conn metrics_conns[METRICS_CONNS];

@@ -3,7 +3,7 @@
  * A hello gets our stream state (per lane, the highest contiguous stream
  * sequence number we hold from that peer). A batch is checked envelope by
  * envelope (size, parse, known sender, signature, hash, that the peer is its
- * sender, recipient, order, decryption, expiry, replay), stored in this
+ * sender, recipient, order, topic alphabet, decryption, times, replay), stored in this
  * turn's transaction, and acknowledged "all up to N" per lane with a signed
  * delivery receipt, after the commit. A message that leaves a hole in its
  * lane is dropped unacknowledged, so the sender resends in order. */
@@ -18,6 +18,9 @@
 #include "log.h"
 #include "rotate.h"
 #include "keyring.h"
+#include "lograte.h"
+#include "readcache.h"
+#include "labels.h"
 #include "timefmt.h"
 #include "hexid.h"
 #include "peer_limits.h"
@@ -79,7 +82,7 @@ static void reject(struct node *n, struct link *l, struct batch_result *r, const
 	if (err > 0 && err < LIAISON_E_COUNT)
 		n->counters.rejected_by[err]++;
 	if (r->n_rejected == 0)
-		log_warn("peer %s: message rejected: %s", l->name, why);
+		log_peer_limited(l->name, LOG_WARN, "peer %s: message rejected: %s", l->name, why);
 	if (r->n_rejected >= 64)
 		return;
 	Liaison__RejectedEnvelope *rj = &r->rejected[r->n_rejected];
@@ -158,7 +161,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	}
 	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
 		if (!r->hole_logged)
-			log_info("peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
+			log_peer_limited(l->name, LOG_INFO, "peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
 				 (unsigned long long)me->stream_seq, lane + 1, (unsigned long long)l->in_mark[lane]);
 		r->hole_logged = true;
 		goto out;
@@ -168,6 +171,12 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	 * genuine: a message that fails is rejected and its position consumed. */
 	l->in_mark[lane] = me->stream_seq;
 	r->lanes_changed[lane] = true;
+	size_t bad_at;
+	if (h->topic && !label_topic_valid(h->topic, &bad_at)) {
+		label_topic_explain(h->topic, bad_at, why, sizeof(why));
+		reject(n, l, r, h->id.data, LIAISON_E_TOPIC, why);
+		goto out;
+	}
 	rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
@@ -190,6 +199,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		goto fail;
 	}
 	n->counters.received++;
+	readcache_put(n->readcache, pos, env->data, env->len); /* verified above */
 	add_receipt_id(r, h->id.data);
 out:
 	opened_clear(&o);
@@ -324,11 +334,13 @@ void inbound_read(struct node *n)
 		if (l)
 			f = liaison__peer_frame__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
 		if (!l) {
-			log_warn("frame from a peer no longer configured (%s): dropped", user ? user : "?");
+			log_limited("unconfigured peers", LOG_WARN, "frame from a peer no longer configured (%s): dropped",
+				    user ? user : "?");
 		} else if (!f || f->version != 1 || zmq_msg_size(&rid) > sizeof(n->inq[0].rid)) {
 			n->counters.rejected++;
 			n->counters.rejected_by[LIAISON_E_PARSE]++;
-			log_warn("peer %s: malformed frame (%zu bytes) dropped", l->name, zmq_msg_size(&body));
+			log_peer_limited(l->name, LOG_WARN, "peer %s: malformed frame (%zu bytes) dropped", l->name,
+					 zmq_msg_size(&body));
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ANNOUNCE) {
 			rotate_take_announce(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->key_announce);
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {

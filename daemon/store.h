@@ -61,12 +61,19 @@ struct store_filter {
 	int64_t after;        /* store position */
 	uint32_t limit;
 	bool newest;
+	int64_t live_at;      /* nonzero: only messages not expired at this time */
 };
 typedef int (*store_msg_fn)(void *ctx, const struct stored_msg *m);
 int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, void *ctx);
 /* Finds by id prefix of nbytes (1..16, plus an odd half byte if ndigits is odd).
  * Returns 1 found, 0 none, 2 ambiguous, -1 error. */
 int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigits, store_msg_fn fn, void *ctx);
+/* Calls fn for the message at pos; returns 1 found, 0 none, -1 error. */
+int store_get_at(struct store *s, int64_t pos, store_msg_fn fn, void *ctx);
+/* Compares m's indexed columns (id, sender, sequence, type, topic,
+ * precedence, classification, created, expires) with the signed header h
+ * they were copied from; on a difference returns -1 and names it in why. */
+int store_check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len);
 int64_t store_max_pos(struct store *s);
 int64_t store_pos_at(struct store *s, int64_t received); /* last pos with received < t */
 uint64_t store_count(struct store *s);
@@ -125,8 +132,17 @@ int store_sub_put(struct store *s, const char *name, const char *client, int64_t
 int store_audit(struct store *s, const char *kind, const char *detail);
 /* The newest record's number and hash (hex) of the audit chain. */
 int64_t store_audit_head(const struct store *s, char hex[65]);
-/* Verifies the whole chain and that each stored envelope matches its record.
- * Returns the number of records checked, or -1 with a line in err. */
-int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32]);
+/* The envelope hash (hex) that the audit record of the message stored at
+ * pos gives. Returns 1 found, 0 no such record, -1 error. Scans the chain. */
+int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65]);
+/* Hex BLAKE2b-256 of an envelope, as audit records give it. */
+void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
+/* Verifies the whole chain and that each stored envelope matches its record,
+ * going on past faults: fault (if not NULL) gets one line for each bad
+ * record. Returns the number of records checked when all hold; else -1,
+ * with the first fault (and the number of them, if more) in err. */
+typedef void (*store_audit_fault_fn)(void *ctx, const char *line);
+int64_t store_audit_verify(struct store *s, store_audit_fault_fn fault, void *ctx, char *err, size_t errlen,
+			   uint8_t head[32]);
 
 #endif

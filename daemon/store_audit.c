@@ -13,6 +13,8 @@
 #include <sodium.h>
 #include "store_internal.h"
 #include "timefmt.h"
+#include "envelope.h"
+#include "error.h"
 
 static const char prefix[] = "liaison-audit-v1";
 
@@ -99,7 +101,62 @@ fail:
 	return -1;
 }
 
-/* Checks that the envelope stored at pos hashes to the record's value. */
+int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65])
+{
+	/* No index serves this: it is the fallback for envelopes whose sender
+	 * is no longer pinned, so a scan of the chain is acceptable. */
+	char prefix[40];
+	snprintf(prefix, sizeof(prefix), "pos=%lld ", (long long)pos);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT detail FROM audit WHERE kind = 'store' AND substr(detail, 1, length(?1)) = ?1"
+			       " ORDER BY seq LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "audit");
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), ret = 0;
+	if (rc == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 0);
+		const char *h = detail ? strstr(detail, " envelope=") : NULL;
+		if (h && strlen(h + 10) == 64) {
+			memcpy(hex, h + 10, 65);
+			ret = 1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = store_fail(s, "audit");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+struct envelope_check {
+	const char *want; /* hex hash from the audit record */
+	char why[200];    /* empty: it holds */
+};
+
+static int check_row(void *ctx, const struct stored_msg *m)
+{
+	struct envelope_check *c = ctx;
+	char got[65];
+	store_audit_hash_envelope(m->envelope, m->envelope_len, got);
+	if (strcmp(got, c->want)) {
+		snprintf(c->why, sizeof(c->why), "was altered");
+		return 0;
+	}
+	/* the envelope is the one recorded; its indexed columns must say what
+	 * its signed header says (a SECRET message must not read UNCLASSIFIED) */
+	struct opened o;
+	int rc = envelope_parse(m->envelope, m->envelope_len, (size_t)-1, &o);
+	if (rc != LIAISON_OK)
+		snprintf(c->why, sizeof(c->why), "cannot be parsed: %s", liaison_strerror(rc));
+	else
+		store_check_columns(m, o.header, c->why, sizeof(c->why)); /* why names a differing column */
+	opened_clear(&o);
+	return 0;
+}
+
+/* Checks that the envelope stored at pos hashes to the record's value and
+ * that its columns match its header. */
 static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq)
 {
 	long long pos;
@@ -108,28 +165,44 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 		snprintf(err, errlen, "audit record %lld: malformed store record", (long long)seq);
 		return -1;
 	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT envelope FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "audit");
-	sqlite3_bind_int64(st, 1, pos);
-	int ret = 0;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	err[0] = '\0';
+	struct envelope_check c = { .want = want };
+	int rc = store_get_at(s, pos, check_row, &c);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		snprintf(err, errlen, "audit record %lld: stored message %lld is missing", (long long)seq, pos);
-		ret = -1;
-	} else {
-		char got[65];
-		store_audit_hash_envelope(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), got);
-		if (strcmp(got, want)) {
-			snprintf(err, errlen, "audit record %lld: stored message %lld was altered", (long long)seq, pos);
-			ret = -1;
-		}
+		return -1;
 	}
-	sqlite3_finalize(st);
-	return ret;
+	if (c.why[0]) {
+		snprintf(err, errlen, "audit record %lld: stored message %lld %s", (long long)seq, pos, c.why);
+		return -1;
+	}
+	return 0;
 }
 
-int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t head[32])
+/* One fault found: to the caller's function, and the first into err. */
+struct faults {
+	store_audit_fault_fn fn;
+	void *ctx;
+	char *err;
+	size_t errlen;
+	int64_t count;
+};
+
+static void fault(struct faults *f, const char *line)
 {
+	if (f->count++ == 0)
+		snprintf(f->err, f->errlen, "%s", line);
+	if (f->fn)
+		f->fn(f->ctx, line);
+}
+
+int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, char *err, size_t errlen,
+			   uint8_t head[32])
+{
+	struct faults f = { fn, ctx, err, errlen, 0 };
+	char line[512];
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, detail, hash FROM audit ORDER BY seq", -1, &st, NULL) !=
 	    SQLITE_OK) {
@@ -137,25 +210,45 @@ int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t he
 		return -1;
 	}
 	uint8_t prev[32] = { 0 }, h[32];
-	int64_t n = 0, ret = -1;
+	int64_t n = 0, last = 0, ret = -1;
 	int rc;
+	/* Every bad record is reported, not only the first: after one, the
+	 * check goes on from that record's stored hash, so a single altered
+	 * record is named once and the records after it are still checked. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
 		const char *kind = (const char *)sqlite3_column_text(st, 2);
 		const char *detail = (const char *)sqlite3_column_text(st, 3);
-		if (seq != n + 1) {
-			snprintf(err, errlen, "audit record %lld missing (found %lld)", (long long)(n + 1),
-				 (long long)seq);
-			goto out;
+		bool stored_ok = sqlite3_column_bytes(st, 4) == 32;
+		bool after_gap = seq != last + 1;
+		if (after_gap) {
+			if (seq == last + 2)
+				snprintf(line, sizeof(line), "audit record %lld missing (found %lld)", (long long)(last + 1),
+					 (long long)seq);
+			else
+				snprintf(line, sizeof(line), "audit records %lld to %lld missing (found %lld)",
+					 (long long)(last + 1), (long long)(seq - 1), (long long)seq);
+			fault(&f, line);
 		}
 		chain_hash(prev, seq, at, kind ? kind : "", detail ? detail : "", h);
-		if (sqlite3_column_bytes(st, 4) != 32 || sodium_memcmp(h, sqlite3_column_blob(st, 4), 32)) {
-			snprintf(err, errlen, "audit record %lld: hash chain broken", (long long)seq);
-			goto out;
+		/* right after a gap the predecessor is gone: this record cannot be checked */
+		if (!after_gap && (!stored_ok || sodium_memcmp(h, sqlite3_column_blob(st, 4), 32))) {
+			snprintf(line, sizeof(line), "audit record %lld: hash chain broken", (long long)seq);
+			fault(&f, line);
 		}
-		if (kind && !strcmp(kind, "store") && check_envelope(s, detail ? detail : "", err, errlen, seq) < 0)
-			goto out;
-		memcpy(prev, h, 32);
+		if (kind && !strcmp(kind, "store") &&
+		    check_envelope(s, detail ? detail : "", line, sizeof(line), seq) < 0) {
+			if (!line[0]) { /* the store could not be read */
+				snprintf(err, errlen, "audit: %s", store_errmsg(s));
+				goto out;
+			}
+			fault(&f, line);
+		}
+		if (stored_ok)
+			memcpy(prev, sqlite3_column_blob(st, 4), 32);
+		else
+			memcpy(prev, h, 32);
+		last = seq;
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -170,8 +263,15 @@ int64_t store_audit_verify(struct store *s, char *err, size_t errlen, uint8_t he
 	    sqlite3_step(st) == SQLITE_ROW)
 		recorded = sqlite3_column_int64(st, 0);
 	if (stored != recorded) {
-		snprintf(err, errlen, "%lld stored messages but %lld audit records of them", (long long)stored,
+		snprintf(line, sizeof(line), "%lld stored messages but %lld audit records of them", (long long)stored,
 			 (long long)recorded);
+		fault(&f, line);
+	}
+	if (f.count) {
+		if (f.count > 1) {
+			snprintf(line, sizeof(line), "%lld faults, the first: %s", (long long)f.count, err);
+			snprintf(err, errlen, "%s", line);
+		}
 		goto out;
 	}
 	memcpy(head, prev, 32);

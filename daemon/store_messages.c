@@ -4,6 +4,7 @@
 #include <string.h>
 #include "store_internal.h"
 #include "hexid.h"
+#include "labels.h"
 
 int store_put_message(struct store *s, const Liaison__Header *h, const uint8_t *env, size_t env_len,
 		      int64_t received, int64_t *pos_out)
@@ -118,6 +119,8 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 		strcat(where, " AND received >= ?5");
 	if (f->until)
 		strcat(where, " AND received <= ?6");
+	if (f->live_at)
+		strcat(where, " AND (expires = 0 OR expires >= ?8)");
 	if (f->newest)
 		snprintf(q, sizeof(q), "SELECT * FROM (SELECT " MSG_COLUMNS " FROM messages WHERE %s"
 			 " ORDER BY pos DESC LIMIT ?7) ORDER BY pos", where);
@@ -133,6 +136,7 @@ int store_query(struct store *s, const struct store_filter *f, store_msg_fn fn, 
 	sqlite3_bind_int64(st, 5, f->since);
 	sqlite3_bind_int64(st, 6, f->until);
 	sqlite3_bind_int64(st, 7, f->limit ? (int64_t)f->limit : -1);
+	sqlite3_bind_int64(st, 8, f->live_at);
 	int n = run_rows(s, st, fn, ctx);
 	sqlite3_finalize(st);
 	return n;
@@ -185,4 +189,49 @@ int store_get_by_prefix(struct store *s, const uint8_t prefix[16], size_t ndigit
 	}
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* The indexed columns against the signed header they were copied from. */
+int store_check_columns(const struct stored_msg *m, const Liaison__Header *h, char *why, size_t len)
+{
+	int cls = h->label ? (int)h->label->classification : 0;
+	const char *topic = h->topic ? h->topic : "";
+	if (memcmp(m->id, h->id.data, 16))
+		snprintf(why, len, "id column differs from the signed header");
+	else if (!m->sender || strcmp(m->sender, h->sender))
+		snprintf(why, len, "sender column says '%.40s', the signed header '%s'", m->sender ? m->sender : "",
+			 h->sender);
+	else if (m->sequence != h->sequence)
+		snprintf(why, len, "sequence column differs from the signed header");
+	else if (m->type != (int)h->type)
+		snprintf(why, len, "type column says %s, the signed header %s",
+			 label_type_name((Liaison__MessageType)m->type), label_type_name(h->type));
+	else if (!m->topic || strcmp(m->topic, topic))
+		snprintf(why, len, "topic column differs from the signed header");
+	else if (m->precedence != (int)h->precedence)
+		snprintf(why, len, "precedence column says %s, the signed header %s",
+			 label_precedence_name((Liaison__Precedence)m->precedence),
+			 label_precedence_name(h->precedence));
+	else if (m->classification != cls)
+		snprintf(why, len, "classification column says %s, the signed header %s",
+			 label_classification_name((Liaison__Classification)m->classification),
+			 label_classification_name((Liaison__Classification)cls));
+	else if (m->created != h->created)
+		snprintf(why, len, "created column differs from the signed header");
+	else if (m->expires != h->expires)
+		snprintf(why, len, "expires column differs from the signed header");
+	else
+		return 0;
+	return -1;
+}
+
+int store_get_at(struct store *s, int64_t pos, store_msg_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT " MSG_COLUMNS " FROM messages WHERE pos = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "get");
+	sqlite3_bind_int64(st, 1, pos);
+	int rc = run_rows(s, st, fn, ctx);
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include "hexid.h"
 #include "keyfile.h"
 #include "labels.h"
+#include "textsafe.h"
 #include "timefmt.h"
 
 static const char usage[] = "verify-envelope FILE --cert SENDER.pub";
@@ -67,15 +68,21 @@ static void print_header(const Liaison__Header *h)
 		printf("expires: %s\n", t);
 	} else
 		printf("expires: never\n");
-	printf("type: %s\ntopic: %s\n", or_dash(label_type_name(h->type)), or_dash(h->topic));
+	/* the topic and caveats are the sender's text: escaped (textsafe.h) */
+	char *topic = textsafe_dup(h->topic, 0);
+	printf("type: %s\ntopic: %s\n", or_dash(label_type_name(h->type)), topic ? or_dash(topic) : "?");
+	free(topic);
 	printf("precedence: %s\n",
 	       h->precedence ? or_dash(label_precedence_name(h->precedence)) : "default for its type");
 	Liaison__Classification c = h->label ? h->label->classification : LIAISON__CLASSIFICATION__CLASSIFICATION_UNSET;
 	printf("label: %s", or_dash(label_classification_name(c)));
 	if (h->label && h->label->tlp)
 		printf(", TLP:%s", or_dash(label_tlp_name(h->label->tlp)));
-	for (size_t i = 0; h->label && i < h->label->n_caveats; i++)
-		printf(", %s", h->label->caveats[i]);
+	for (size_t i = 0; h->label && i < h->label->n_caveats; i++) {
+		char *cv = textsafe_dup(h->label->caveats[i], 0);
+		printf(", %s", cv ? cv : "?");
+		free(cv);
+	}
 	printf("\nrecipients:");
 	for (size_t i = 0; i < h->n_recipients; i++)
 		printf("%s %s", i ? "," : "", h->recipients[i]->node);

@@ -70,6 +70,13 @@ struct opener;
 struct opener *opener_new(const struct liaison_key *key);
 void opener_destroy(struct opener **o);
 
+/* Clocks disagree: the time checks of an opener allow this much between
+ * the sender's clock and now_ms (default ENVELOPE_DEFAULT_CLOCK_SKEW_MS).
+ * An envelope is expired only when expires + skew < now, and refused as
+ * created in the future when created > now + skew. skew_ms < 0 is ignored. */
+#define ENVELOPE_DEFAULT_CLOCK_SKEW_MS (15 * 60 * 1000)
+void opener_set_clock_skew(struct opener *o, int64_t skew_ms);
+
 /* Finds the pinned certificate of a sender by name, or NULL. */
 typedef const struct liaison_cert *(*cert_lookup_fn)(void *ctx, const char *name);
 
@@ -86,8 +93,9 @@ void opened_clear(struct opened *o);
  * parse (TRUNCATED, PARSE, VERSION), known sender (UNKNOWN_SENDER, WRONG_KEY),
  * signature (SIGNATURE), ciphertext hash (HASH), recipient (NOT_RECIPIENT),
  * decryption (DECRYPT; also PARSE if the plaintext is not a Payload matching
- * the header's type), expiry against now_ms (EXPIRED). Replay is the caller's
- * check. On failure *out is left empty. */
+ * the header's type), times against now_ms with the opener's clock skew
+ * (FUTURE when created too late, EXPIRED). Replay is the caller's check. On
+ * failure *out is left empty. */
 int envelope_open(struct opener *o, const uint8_t *buf, size_t len, size_t max_len,
 		  cert_lookup_fn lookup, void *ctx, int64_t now_ms, struct opened *out);
 
@@ -102,8 +110,8 @@ int envelope_parse(const uint8_t *buf, size_t len, size_t max_len, struct opened
  * hash; out->payload stays NULL. On failure *out is left empty. */
 int envelope_open_header(const uint8_t *buf, size_t len, size_t max_len, cert_lookup_fn lookup,
 			 void *ctx, struct opened *out);
-/* envelope_decrypt: recipient, decryption and expiry (now_ms 0: not
- * checked) of an envelope from envelope_parse or envelope_open_header; sets
+/* envelope_decrypt: recipient, decryption and times (created in the future,
+ * expiry, with the opener's clock skew; now_ms 0: not checked) of an envelope from envelope_parse or envelope_open_header; sets
  * out->payload. On failure out->envelope and out->header stay as they were
  * (the caller still clears them) and out->payload is NULL. */
 int envelope_decrypt(struct opener *o, struct opened *out, int64_t now_ms);

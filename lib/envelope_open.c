@@ -26,6 +26,7 @@ struct opener {
 	size_t next;
 	uint8_t *plain; /* reused plaintext buffer, wiped after each use */
 	size_t plain_cap;
+	int64_t skew_ms; /* clock disagreement allowed in the time checks */
 };
 
 struct opener *opener_new(const struct liaison_key *key)
@@ -42,7 +43,14 @@ struct opener *opener_new(const struct liaison_key *key)
 	}
 	sodium_memzero(o->sec, sizeof *o->sec);
 	o->key = key;
+	o->skew_ms = ENVELOPE_DEFAULT_CLOCK_SKEW_MS;
 	return o;
+}
+
+void opener_set_clock_skew(struct opener *o, int64_t skew_ms)
+{
+	if (o && skew_ms >= 0)
+		o->skew_ms = skew_ms;
 }
 
 void opener_destroy(struct opener **op)
@@ -305,7 +313,13 @@ int envelope_decrypt(struct opener *o, struct opened *out, int64_t now_ms)
 	if (!me)
 		return LIAISON_E_NOT_RECIPIENT;
 	int rc = decrypt_payload(o, me, out);
-	if (rc == LIAISON_OK && now_ms != 0 && h->expires != 0 && now_ms > h->expires)
+	/* Two nodes' clocks disagree by minutes: allowing the skew both ways
+	 * keeps a receiver whose clock runs ahead from refusing (and so
+	 * consuming the stream position of) a message that is still valid,
+	 * while a message stamped beyond it is refused with its own code. */
+	if (rc == LIAISON_OK && now_ms != 0 && h->created > now_ms + o->skew_ms)
+		rc = LIAISON_E_FUTURE;
+	else if (rc == LIAISON_OK && now_ms != 0 && h->expires != 0 && h->expires + o->skew_ms < now_ms)
 		rc = LIAISON_E_EXPIRED;
 	if (rc != LIAISON_OK && out->payload) {
 		liaison__payload__free_unpacked(out->payload, &zalloc_protobuf);

@@ -23,6 +23,8 @@ static const char *const messages[LIAISON_E_COUNT] = {
 	[LIAISON_E_NAME] = "invalid name",
 	[LIAISON_E_KIND] = "wrong kind of key",
 	[LIAISON_E_INVALID] = "invalid argument",
+	[LIAISON_E_FUTURE] = "message was created in the future",
+	[LIAISON_E_TOPIC] = "topic has a character not allowed",
 };
 
 const char *liaison_strerror(int err)
@@ -54,6 +56,8 @@ static const char *const names[LIAISON_E_COUNT] = {
 	[LIAISON_E_NAME] = "name",
 	[LIAISON_E_KIND] = "kind",
 	[LIAISON_E_INVALID] = "invalid",
+	[LIAISON_E_FUTURE] = "future",
+	[LIAISON_E_TOPIC] = "bad_topic",
 };
 
 const char *liaison_errname(int err)

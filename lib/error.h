@@ -24,6 +24,8 @@ enum liaison_err {
 	LIAISON_E_NAME,           /* invalid name */
 	LIAISON_E_KIND,           /* key or certificate of the wrong kind */
 	LIAISON_E_INVALID,        /* an argument is out of range */
+	LIAISON_E_FUTURE,         /* created later than now plus the clock skew allowed */
+	LIAISON_E_TOPIC,          /* the topic has a character outside its alphabet, or is too long */
 	LIAISON_E_COUNT
 };
 

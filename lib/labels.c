@@ -1,8 +1,11 @@
 /* Names of message types, precedences, classifications and TLP markings. */
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 #include <stddef.h>
 
 #include "labels.h"
+#include "textsafe.h"
 
 struct label_name {
 	const char *name;
@@ -127,4 +130,36 @@ bool label_tlp_parse(const char *s, Liaison__Tlp *out)
 const char *label_tlp_name(Liaison__Tlp t)
 {
 	return name_of(tlps, (int)t);
+}
+
+bool label_topic_valid(const char *t, size_t *bad_at)
+{
+	size_t i = 0;
+	for (; t[i]; i++) {
+		char c = t[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			  c == '_' || c == '-' || c == '/' || c == ':';
+		if (!ok || i >= LABEL_TOPIC_MAX) {
+			if (bad_at)
+				*bad_at = i;
+			return false;
+		}
+	}
+	return true;
+}
+
+void label_topic_explain(const char *t, size_t bad_at, char *out, size_t len)
+{
+	size_t tlen = strlen(t);
+	if (bad_at >= LABEL_TOPIC_MAX || bad_at >= tlen) {
+		snprintf(out, len, "topic is longer than %d bytes", LABEL_TOPIC_MAX);
+		return;
+	}
+	/* the whole character (a multi-byte one too), shown escaped */
+	size_t n = 1;
+	while (n < 4 && bad_at + n < tlen && ((unsigned char)t[bad_at + n] & 0xc0) == 0x80)
+		n++;
+	char shown[24];
+	textsafe_escape(shown, sizeof shown, t + bad_at, n, 0);
+	snprintf(out, len, "topic has '%s' at offset %zu: only %s are allowed", shown, bad_at, LABEL_TOPIC_ALPHABET);
 }

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "pbjson.h"
+#include "textsafe.h"
 
 /* liaison.proto nests at most a handful of levels; anything deeper is hostile. */
 #define PBJSON_MAX_DEPTH 32
@@ -39,19 +40,16 @@ json_t *pbjson_hex(const uint8_t *data, size_t len)
 	return j;
 }
 
-/* Strings must be UTF-8 in JSON; a damaged one prints with '?' for the
- * bytes outside ASCII rather than failing the whole message. */
+/* Strings must be UTF-8 in JSON; a damaged one prints with U+FFFD for
+ * each invalid byte rather than failing the whole message. */
 static json_t *string_value(const char *s)
 {
 	json_t *j = json_string(s);
 	if (j)
 		return j;
-	char *copy = strdup(s);
+	char *copy = textsafe_utf8_repair(s, strlen(s));
 	if (!copy)
 		return NULL;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
 	j = json_string(copy);
 	free(copy);
 	return j;

@@ -25,13 +25,15 @@ copy() {
 	sed "s|^data_dir *=.*|data_dir = $1|" "$T/B/liaisond.conf" >"$T/B/$1.conf"
 	echo "$T/B/$1/liaison.db"
 }
-# verify NAME PATTERN: --verify-audit on the copy must exit 1 with one line matching PATTERN
+# verify NAME PATTERN [FAULTS]: --verify-audit on the copy must exit 1, its
+# first line matching PATTERN, one line per fault, then the count (default 1)
 verify_fails() {
 	"$LIAISOND" -c "$T/B/$1.conf" --verify-audit >"$T/out" 2>"$T/err"
-	local rc=$?
+	local rc=$? faults=${3:-1}
 	[ "$rc" -eq 1 ] || fail "$1: --verify-audit exited $rc: $(cat "$T/out" "$T/err")"
-	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "$1: not one line: $(cat "$T/err")"
-	grep -Eq "$2" "$T/err" || fail "$1: '$(cat "$T/err")' does not match '$2'"
+	[ "$(wc -l <"$T/err")" -eq $((faults + 1)) ] || fail "$1: not $faults fault lines and a count: $(cat "$T/err")"
+	head -1 "$T/err" | grep -Eq "$2" || fail "$1: '$(head -1 "$T/err")' does not match '$2'"
+	tail -1 "$T/err" | grep -q ": $faults faults\? found$" || fail "$1: no count of $faults: $(tail -1 "$T/err")"
 }
 
 db=$(copy untouched)
@@ -63,8 +65,20 @@ verify_fails time "record $rec\b"
 
 # a removed audit row
 db=$(copy removed)
+kind=$(sqlite3 "$db" "SELECT kind FROM audit WHERE seq = $rec")
 sqlite3 "$db" "DELETE FROM audit WHERE seq = $rec" || fail "delete audit row"
-verify_fails removed "record $rec\b"
+# a removed store record also leaves its message without one
+verify_fails removed "record $rec\b" "$([ "$kind" = store ] && echo 2 || echo 1)"
+
+# several altered records are each named, and the records after them still checked
+db=$(copy several)
+sqlite3 "$db" "UPDATE audit SET detail = detail || ' ' WHERE seq IN (2, 4)" || fail "update two records"
+hex=$(sqlite3 "$db" "SELECT hex(envelope) FROM messages WHERE pos = 3")
+sqlite3 "$db" "UPDATE messages SET envelope = X'${hex:0:20}$(printf '%02X' $((0x${hex:20:2} ^ 0x01)))${hex:22}' WHERE pos = 3" ||
+	fail "update envelope 3"
+verify_fails several "record 2\b" 3
+grep -q "record 4: hash chain broken" "$T/err" || fail "record 4 not named: $(cat "$T/err")"
+grep -q "stored message 3 was altered" "$T/err" || fail "message 3 not named: $(cat "$T/err")"
 
 # the original is still fine
 "$LIAISOND" -c "$T/B/liaisond.conf" --verify-audit >/dev/null || fail "B's own data no longer verifies"

@@ -2,8 +2,11 @@
 # A message that expires while its recipient is down is refused by that
 # recipient when it comes back: not stored, not shown to subscribers, A
 # records the recipient as rejected; the stream behind it keeps flowing.
+# B allows no clock skew here, so that 2 s are enough to expire a message
+# (clock_skew.sh tests the default 15 minutes).
 . "$(dirname "$0")/lib.sh"
 fed_setup A B
+sed -i '/^\[node\]/a clock_skew = 0' "$T/B/liaisond.conf"
 node_start A
 node_start B
 node_stop B
@@ -28,6 +31,8 @@ out=$(cli B reader get "$id" 2>&1) && fail "B stored the expired message: $out"
 cli B reader query --json --limit 10000 >"$T/b.json" || fail "query at B"
 grep -q "$id" "$T/b.json" && fail "B's query lists the expired message"
 [ "$(cli B reader status --json | jq .counters.rejected)" -ge 1 ] || fail "B counted no rejection: $(cli B reader status --json | jq -c .counters)"
+[ "$(cli B reader status --json | jq '.rejected_by_reason.expired // 0')" -ge 1 ] ||
+	fail "B counted no expiry: $(cli B reader status --json | jq -c .rejected_by_reason)"
 grep -q "expired" "$T/B/liaisond.log" || fail "B did not log the rejection"
 
 # the stream is not stuck: the next message, and the one after a restart of both

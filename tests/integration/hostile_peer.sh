@@ -1,7 +1,7 @@
 #!/bin/bash
 # A pinned peer that misbehaves (garbage, oversized frames and envelopes, bad
 # versions, forged signatures, a claimed sender, replays, envelopes not
-# addressed to the node, stream holes): the node stays up, stores nothing
+# addressed to the node, a topic with control characters, stream holes): the node stays up, stores nothing
 # from the bad input, counts and logs each rejection once, and still takes
 # the next valid message from that peer and from a well-behaved one.
 . "$(dirname "$0")/lib.sh"
@@ -73,6 +73,9 @@ head -1 "$T/bad-version.log" | grep -q "malformed frame" || fail "frame version 
 bad forged 1 1 "signature does not verify"
 bad wrong-sender 1 1 "key id does not match" --claim C
 bad not-recipient 1 1 "not a recipient" --other "$T/C/C.pub"
+# a topic with ESC sequences: rejected (its position consumed), logged escaped
+bad bad-topic 1 1 "topic has '.x1b' at offset 5"
+LC_ALL=C grep -q $'\e' "$T/B/liaisond.log" && fail "B's log holds a raw ESC"
 
 # replay: the same envelope twice is acknowledged twice and stored once; the
 # same id under a new stream seq is rejected as a replay

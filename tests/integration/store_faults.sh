@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "skipped: needs the sqlite3 shell"; exit 0; }
 fed_setup A B
+# B allows no clock skew, so that a message 2 s past its expiry is rejected
+sed -i '/^\[node\]/a clock_skew = 0' "$T/B/liaisond.conf"
 sed -i '/^\[peer B\]$/a max_classification = RESTRICTED' "$T/A/liaisond.conf"
 node_start A
 node_start B

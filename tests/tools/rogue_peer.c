@@ -9,7 +9,7 @@
  *
  * usage: rogue_peer --key K.key --target T.pub --endpoint tcp://H:P --mode MODE
  *                   [--claim NAME] [--other C.pub] [--save FILE] [--load FILE]
- *                   [--max N] [--timeout MS]
+ *                   [--max N] [--timeout MS] [--topic T] [--count N]
  * modes:  valid          one correct envelope
  *         garbage        random bytes that are no PeerFrame
  *         oversized      one frame of --max bytes (default 8 MiB), beyond the node's limit
@@ -23,6 +23,9 @@
  *         not-recipient  an envelope addressed to --other (or only to itself)
  *         hole           an envelope with stream seq mark+5 (saved to --save)
  *         fill           seqs mark+1..mark+4, then the envelope of --load
+ *         bad-topic      --count batches (default 1), each one correctly signed
+ *                        envelope whose topic is --topic (default one with ESC
+ *                        sequences), at the next stream seqs
  * Exit: 0 when the target answered as a peer, 69 when it never did, 64 usage. */
 #include <getopt.h>
 #include <stdio.h>
@@ -51,6 +54,8 @@ struct rogue {
 	uint64_t marks[N_LANES];
 	uint64_t sequence;
 	const char *mode;
+	const char *topic; /* NULL: "rogue.MODE" */
+	int count;
 };
 
 static int64_t now_ms(void)
@@ -249,8 +254,10 @@ static int seal(struct rogue *r, uint64_t seq, const char *sender, const uint8_t
 	p.sitrep = &sitrep;
 	Liaison__SecurityLabel label = LIAISON__SECURITY_LABEL__INIT;
 	label.classification = LIAISON__CLASSIFICATION__UNCLASSIFIED;
-	char topic[64];
+	char topic[300];
 	snprintf(topic, sizeof(topic), "rogue.%s", r->mode);
+	if (r->topic)
+		snprintf(topic, sizeof(topic), "%s", r->topic);
 	Liaison__Header h = LIAISON__HEADER__INIT;
 	h.sender = (char *)(sender ? sender : r->key->cert.name);
 	h.sequence = ++r->sequence;
@@ -443,6 +450,15 @@ static int run_mode(struct rogue *r, const char *claim, const char *save, const 
 			goto out;
 		if (seal(r, next + 1, NULL, id, false, &env[1], &len[1], id2) == 0)
 			rc = batch_and_ack(r, 1, &env[1], &len[1], 1);
+	} else if (!strcmp(m, "bad-topic")) {
+		for (int i = 0; i < r->count; i++) {
+			if (seal(r, r->marks[LANE_ROUTINE] + 1, NULL, NULL, false, &env[0], &len[0], id) < 0 ||
+			    batch_and_ack(r, 1, env, len, 1) < 0)
+				goto out;
+			free(env[0]);
+			env[0] = NULL;
+		}
+		rc = 0;
 	} else if (!strcmp(m, "not-recipient")) {
 		if (seal(r, next, NULL, NULL, true, &env[0], &len[0], id) == 0)
 			rc = batch_and_ack(r, 1, env, len, 1);
@@ -481,9 +497,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: rogue_peer --key K.key --target T.pub --endpoint tcp://HOST:PORT --mode MODE\n"
 		   "                  [--claim NAME] [--other C.pub] [--save FILE] [--load FILE] [--max N]\n"
-		   "                  [--timeout MS]\n"
+		   "                  [--timeout MS] [--topic T] [--count N]\n"
 		   "modes: valid garbage oversized big-envelope bad-version forged wrong-sender replay\n"
-		   "       not-recipient hole fill\n");
+		   "       not-recipient hole fill bad-topic\n");
 }
 
 int main(int argc, char **argv)
@@ -494,11 +510,12 @@ int main(int argc, char **argv)
 		{ "claim", required_argument, NULL, 'C' },    { "other", required_argument, NULL, 'o' },
 		{ "save", required_argument, NULL, 's' },     { "load", required_argument, NULL, 'L' },
 		{ "max", required_argument, NULL, 'M' },      { "timeout", required_argument, NULL, 'T' },
+		{ "topic", required_argument, NULL, 'P' },    { "count", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
 	};
 	const char *key_path = NULL, *target = NULL, *endpoint = NULL, *claim = NULL, *other = NULL,
 		   *save = NULL, *load = NULL;
-	struct rogue r = { .timeout_ms = 5000 };
+	struct rogue r = { .timeout_ms = 5000, .count = 1 };
 	size_t max = 8u << 20;
 	int c, ret = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -513,11 +530,15 @@ int main(int argc, char **argv)
 		case 'L': load = optarg; break;
 		case 'M': max = strtoul(optarg, NULL, 10); break;
 		case 'T': r.timeout_ms = atoi(optarg); break;
+		case 'P': r.topic = optarg; break;
+		case 'N': r.count = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}
 	}
-	if (!key_path || !target || !endpoint || !r.mode || optind != argc || max == 0) {
+	if (!r.topic && r.mode && !strcmp(r.mode, "bad-topic"))
+		r.topic = "rogue\x1b[2J\x1b]0;owned\x07";
+	if (!key_path || !target || !endpoint || !r.mode || optind != argc || max == 0 || r.count < 1) {
 		usage(stderr);
 		return 64;
 	}

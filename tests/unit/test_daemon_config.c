@@ -86,6 +86,7 @@ static void test_valid(void **state)
 		"data_dir = data\n"
 		"metrics  = tcp://127.0.0.1:9464\n"
 		"max_message = 512K\n"
+		"clock_skew = 90s\n"
 		"\n"
 		"[peer BRAVO]\n"
 		"cert     = BRAVO.pub\n"
@@ -115,12 +116,13 @@ static void test_valid(void **state)
 	assert_string_equal(c->data_dir, want);
 	assert_string_equal(c->metrics, "tcp://127.0.0.1:9464");
 	assert_int_equal(c->max_message, 512 * 1024);
+	assert_int_equal(c->clock_skew_ms, 90000);
 	assert_int_equal(c->n_peers, 2);
 	assert_int_equal(c->n_clients, 2);
 
 	const struct peer_conf *b = config_peer(c, "BRAVO");
 	assert_non_null(b);
-	assert_int_equal(b->line, 11);
+	assert_int_equal(b->line, 12);
 	assert_string_equal(b->endpoint, "tcp://bravo.example.org:7600");
 	assert_int_equal(b->max_classification, LIAISON__CLASSIFICATION__RESTRICTED);
 	assert_string_equal(b->cert.name, "BRAVO");
@@ -154,6 +156,7 @@ static void test_defaults(void **state)
 	assert_int_equal(config_load(write_conf(NODE), &c, err, sizeof err), 0);
 	assert_null(c->metrics);
 	assert_int_equal(c->max_message, 1 << 20);
+	assert_int_equal(c->clock_skew_ms, 15 * 60 * 1000);
 	assert_int_equal(c->n_peers, 0);
 	char want[600];
 	snprintf(want, sizeof want, "%s/ALPHA.key", dir);
@@ -298,6 +301,9 @@ static void test_bad_values(void **state)
 	expect_fault("[node]\nmax_message = 65M\n", 2, "max_message '65M'");
 	expect_fault("[node]\nmax_message = lots\n", 2, "max_message 'lots'");
 	expect_fault("[node]\nmax_message = 0\n", 2, "max_message '0'");
+	expect_fault("[node]\nclock_skew = 2d\n", 2, "clock_skew '2d'");
+	expect_fault("[node]\nclock_skew = -5m\n", 2, "clock_skew '-5m'");
+	expect_fault("[node]\nclock_skew = soon\n", 2, "clock_skew 'soon'");
 	expect_fault(NODE "[peer BRAVO]\nmax_classification = COSMIC\n", 8,
 		     "unknown classification 'COSMIC'");
 	expect_fault(NODE "[client siren]\nrole = god\n", 8, "unknown role 'god'");

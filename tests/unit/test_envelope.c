@@ -213,11 +213,13 @@ static void seal_sitrep(struct sealer *s, size_t n, int64_t now, uint8_t **out, 
 	assert_int_equal(envelope_seal(s, &h, &p, rcpts, n, now, out, len, NULL), LIAISON_OK);
 }
 
-static int open_as(int node, const uint8_t *buf, size_t len, int64_t now)
+static int open_skewed(int node, const uint8_t *buf, size_t len, int64_t now, int64_t skew)
 {
 	struct opener *o = opener_new(nodes[node]);
 	struct opened op;
 	assert_non_null(o);
+	if (skew >= 0)
+		opener_set_clock_skew(o, skew);
 	int rc = envelope_open(o, buf, len, 0, lookup, NULL, now, &op);
 	if (rc == LIAISON_OK)
 		opened_clear(&op);
@@ -225,6 +227,11 @@ static int open_as(int node, const uint8_t *buf, size_t len, int64_t now)
 		assert_null(op.envelope), assert_null(op.header), assert_null(op.payload);
 	opener_destroy(&o);
 	return rc;
+}
+
+static int open_as(int node, const uint8_t *buf, size_t len, int64_t now)
+{
+	return open_skewed(node, buf, len, now, -1);
 }
 
 static void assert_same_payload(const Liaison__Payload *a, const Liaison__Payload *b)
@@ -578,8 +585,20 @@ static void test_expired(void **state)
 	uint8_t *buf;
 	size_t len;
 	seal_sitrep(s, 1, NOW, &buf, &len); /* expires NOW + 1 h */
-	assert_int_equal(open_as(0, buf, len, NOW + 3600000), LIAISON_OK);
-	assert_int_equal(open_as(0, buf, len, NOW + 3600001), LIAISON_E_EXPIRED);
+	const int64_t skew = ENVELOPE_DEFAULT_CLOCK_SKEW_MS;
+	/* by default a receiver's clock may run 15 minutes ahead of the sender's */
+	assert_int_equal(open_as(0, buf, len, NOW + 3600000 + skew), LIAISON_OK);
+	assert_int_equal(open_as(0, buf, len, NOW + 3600001 + skew), LIAISON_E_EXPIRED);
+	/* or behind: created up to the skew after now */
+	assert_int_equal(open_as(0, buf, len, NOW - skew), LIAISON_OK);
+	assert_int_equal(open_as(0, buf, len, NOW - skew - 1), LIAISON_E_FUTURE);
+	/* the skew is the opener's setting */
+	assert_int_equal(open_skewed(0, buf, len, NOW + 3600000, 0), LIAISON_OK);
+	assert_int_equal(open_skewed(0, buf, len, NOW + 3600001, 0), LIAISON_E_EXPIRED);
+	assert_int_equal(open_skewed(0, buf, len, NOW - 1, 0), LIAISON_E_FUTURE);
+	assert_int_equal(open_skewed(0, buf, len, NOW + 3600000 + 86400000, 86400000), LIAISON_OK);
+	/* now 0: no time check at all */
+	assert_int_equal(open_skewed(0, buf, len, 0, 0), LIAISON_OK);
 	free(buf);
 	sealer_destroy(&s);
 }
@@ -713,7 +732,7 @@ static void test_open_in_steps(void **state)
 	assert_int_equal(envelope_decrypt(o5, &op, NOW), LIAISON_E_NOT_RECIPIENT);
 	assert_non_null(op.header);
 	assert_null(op.payload);
-	assert_int_equal(envelope_decrypt(o0, &op, NOW + 3600001), LIAISON_E_EXPIRED);
+	assert_int_equal(envelope_decrypt(o0, &op, NOW + 3600001 + ENVELOPE_DEFAULT_CLOCK_SKEW_MS), LIAISON_E_EXPIRED);
 	assert_non_null(op.header);
 	assert_null(op.payload);
 	assert_int_equal(envelope_decrypt(o0, &op, NOW), LIAISON_OK);
