@@ -179,10 +179,11 @@ int cmd_status(struct client *cl, int argc, char **argv);
 int cmd_peers(struct client *cl, int argc, char **argv);
 int cmd_reload(struct client *cl, int argc, char **argv);
 int cmd_audit(struct client *cl, int argc, char **argv);
+int cmd_admin(struct client *cl, int argc, char **argv);
 
 extern const char cmd_send_usage[], cmd_query_usage[], cmd_get_usage[],
 	cmd_subscribe_usage[], cmd_status_usage[], cmd_peers_usage[], cmd_reload_usage[],
-	cmd_audit_usage[];
+	cmd_audit_usage[], cmd_admin_usage[];
 
 /* send: the parsed command line (the request is owned: send_opts_clear). */
 struct send_opts {

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{"peers", cmd_peers, "the node's peers and their links"},
 	{"reload", cmd_reload, "reread the node's configuration (admin)"},
 	{"audit", cmd_audit, "verify the node's audit chain now (admin)"},
+	{"admin", cmd_admin, "add or remove peers and clients, rotate the key, back up (admin)"},
 };
 
 static const char usage[] =

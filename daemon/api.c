@@ -12,6 +12,9 @@
 #include "api_send.h"
 #include "api_read.h"
 #include "api_admin.h"
+#include "api_admin_ops.h"
+#include "api_backup.h"
+#include "rotate.h"
 #include "api_subscribe.h"
 #include "log.h"
 #include "zalloc.h"
@@ -21,7 +24,11 @@ static enum role required_role(Liaison__ApiRequest__KindCase k)
 	switch (k) {
 	case LIAISON__API_REQUEST__KIND_SEND: return ROLE_OFFICER;
 	case LIAISON__API_REQUEST__KIND_RELOAD:
-	case LIAISON__API_REQUEST__KIND_AUDIT: return ROLE_ADMIN;
+	case LIAISON__API_REQUEST__KIND_AUDIT:
+	case LIAISON__API_REQUEST__KIND_ADMIN_PEER:
+	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT:
+	case LIAISON__API_REQUEST__KIND_ROTATE_KEY:
+	case LIAISON__API_REQUEST__KIND_BACKUP: return ROLE_ADMIN;
 	default: return ROLE_READER;
 	}
 }
@@ -38,6 +45,10 @@ static const char *request_name(Liaison__ApiRequest__KindCase k)
 	case LIAISON__API_REQUEST__KIND_PEERS: return "peers";
 	case LIAISON__API_REQUEST__KIND_RELOAD: return "reload";
 	case LIAISON__API_REQUEST__KIND_AUDIT: return "audit";
+	case LIAISON__API_REQUEST__KIND_ADMIN_PEER: return "administer peers";
+	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT: return "administer clients";
+	case LIAISON__API_REQUEST__KIND_ROTATE_KEY: return "rotate the node key";
+	case LIAISON__API_REQUEST__KIND_BACKUP: return "back up the store";
 	default: return "?";
 	}
 }
@@ -84,9 +95,39 @@ static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const s
 	case LIAISON__API_REQUEST__KIND_AUDIT:
 		api_admin(n, rid, rid_len, c->name, id, req->kind_case);
 		break;
+	case LIAISON__API_REQUEST__KIND_ADMIN_PEER:
+		api_admin_peer(n, rid, rid_len, c->name, id, req->admin_peer);
+		break;
+	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT:
+		api_admin_client(n, rid, rid_len, c->name, id, req->admin_client);
+		break;
+	case LIAISON__API_REQUEST__KIND_ROTATE_KEY:
+		api_rotate_key(n, rid, rid_len, c->name, id, req->rotate_key);
+		break;
+	case LIAISON__API_REQUEST__KIND_BACKUP:
+		api_backup(n, rid, rid_len, c->name, id, req->backup);
+		break;
 	default:
 		api_error(n, rid, rid_len, id, 64, "malformed request");
 	}
+}
+
+/* The client a request comes from, checked against the running
+ * configuration on every request: the ZAP handler names the client and its
+ * key ("NAME:HEXKEY"), so a client removed, or given a new certificate,
+ * since its connection was admitted is refused from its next request on. */
+static const struct client_conf *api_client_of(struct node *n, const char *user)
+{
+	const char *colon = user ? strchr(user, ':') : NULL;
+	if (!colon || strlen(colon + 1) != 2 * LIAISON_BOX_PK || (size_t)(colon - user) > LIAISON_NAME_MAX)
+		return NULL;
+	char name[LIAISON_NAME_MAX + 1];
+	uint8_t key[LIAISON_BOX_PK];
+	snprintf(name, sizeof(name), "%.*s", (int)(colon - user), user);
+	if (sodium_hex2bin(key, sizeof(key), colon + 1, 2 * LIAISON_BOX_PK, NULL, NULL, NULL) < 0)
+		return NULL;
+	const struct client_conf *c = config_client(n->conf, name);
+	return c && !sodium_memcmp(c->cert.box_pk, key, LIAISON_BOX_PK) ? c : NULL;
 }
 
 void api_handle(struct node *n)
@@ -114,12 +155,12 @@ void api_handle(struct node *n)
 			extra = true;
 		}
 		const char *user = zmq_msg_gets(&body, "User-Id");
-		const struct client_conf *c = user ? config_client(n->conf, user) : NULL;
+		const struct client_conf *c = api_client_of(n, user);
 		const uint8_t *r = zmq_msg_data(&rid);
 		size_t rl = zmq_msg_size(&rid);
 		Liaison__ApiRequest *req = NULL;
 		if (!c)
-			api_error(n, r, rl, 0, 77, "not permitted: client no longer configured");
+			api_error(n, r, rl, 0, 77, "not permitted: client no longer configured, or its certificate was replaced");
 		else if (extra || !(req = liaison__api_request__unpack(&zalloc_protobuf, zmq_msg_size(&body),
 								      zmq_msg_data(&body))))
 			api_error(n, r, rl, 0, 64, "malformed request");

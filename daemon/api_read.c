@@ -282,6 +282,20 @@ static int take_rcpt(void *ctx, const char *peer, int lane, uint64_t seq, int st
 	return 0;
 }
 
+/* Messages queued for peers no longer configured (removed by an
+ * administrator): they stay in the store and are counted here. */
+struct removed_queue {
+	struct node *n;
+	uint64_t count;
+};
+
+static void count_removed(void *ctx, const char *peer, uint64_t count)
+{
+	struct removed_queue *rq = ctx;
+	if (!node_link(rq->n, peer))
+		rq->count += count;
+}
+
 static void counter(Liaison__Counter *c, Liaison__Counter **p, const char *name, uint64_t v)
 {
 	liaison__counter__init(c);
@@ -336,7 +350,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[12], *cp[12];
+	Liaison__Counter c[13], *cp[13];
 	counter(&c[0], &cp[0], "sent", n->counters.sent);
 	counter(&c[1], &cp[1], "received", n->counters.received);
 	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
@@ -349,6 +363,9 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	counter(&c[9], &cp[9], "refused_unknown_client_key", n->refusals.count[REFUSED_CLIENT_KEY]);
 	counter(&c[10], &cp[10], "refused_malformed", n->refusals.count[REFUSED_OTHER]);
 	counter(&c[11], &cp[11], "damaged", n->counters.damaged);
+	struct removed_queue rq = { .n = n };
+	store_pending_by_peer(n->store, count_removed, &rq);
+	counter(&c[12], &cp[12], "queued_for_removed_peers", rq.count);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -356,7 +373,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 12;
+	s.n_counters = 13;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
 	s.version = LIAISON_VERSION;
 	s.store_bytes = store_size_bytes(n->store);

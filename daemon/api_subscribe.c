@@ -240,3 +240,17 @@ void sub_tick(struct node *n, int64_t now)
 		i++;
 	}
 }
+
+/* Ends every subscription of a client that was removed: it hears why, once. */
+void sub_end_client(struct node *n, const char *client)
+{
+	for (size_t i = 0; i < n->n_subs;) {
+		struct subscriber *s = &n->subs[i];
+		if (strcmp(s->client, client)) {
+			i++;
+			continue;
+		}
+		api_error(n, s->rid, s->rid_len, s->request_id, 77, "not permitted: client %s was removed", client);
+		drop_sub(n, s);
+	}
+}

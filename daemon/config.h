@@ -17,6 +17,10 @@ struct peer_conf {
 	Liaison__Classification max_classification; /* CLASSIFICATION_UNSET: no limit */
 	struct liaison_cert cert;                   /* loaded and verified */
 	int line;
+	/* After the peer rotated its key (admin.conf): its previous certificate,
+	 * still accepted until prev_until (unix ms; 0: none). */
+	struct liaison_cert prev_cert;
+	int64_t prev_until;
 };
 
 struct client_conf {

@@ -21,6 +21,8 @@
 #include "metrics.h"
 #include "api_subscribe.h"
 #include "log.h"
+#include "rotate.h"
+#include "api_backup.h"
 #include "lograte.h"
 #include "timefmt.h"
 
@@ -164,6 +166,7 @@ int node_run(struct node *n)
 				metrics_handle(n, mitems);
 		}
 		inbound_process(n);
+		api_backup_poll(n);
 		finish_turn(n, false);
 		int64_t now = time_mono_ms();
 		if (now - last_tick >= 250) {
@@ -171,6 +174,7 @@ int node_run(struct node *n)
 			for (size_t i = 0; i < n->n_links; i++)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
+			rotate_tick_node(n);
 			refusals_tick(n, now);
 			lograte_flush(now);
 			finish_turn(n, false);
@@ -191,6 +195,7 @@ int node_run(struct node *n)
 	}
 	free(items);
 	sd_notify(0, "STOPPING=1");
+	api_backup_finish(n);
 	refusals_flush(n);
 	finish_turn(n, true);
 	if (store_audit(n->store, "stop", n->key->cert.name) < 0)

@@ -13,6 +13,7 @@
 #include "node.h"
 #include "loop.h"
 #include "log.h"
+#include "config_overlay.h"
 #include "version.h"
 #include "datadir.h"
 #include "fdlimit.h"
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 static int load(const char *path, struct config **conf, struct liaison_key **key)
 {
 	char err[1024];
-	if (config_load(path, conf, err, sizeof(err)) < 0) {
+	if (config_load_all(path, conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "liaisond: %s\n", err);
 		return EX_CONFIG;
 	}
@@ -222,6 +223,11 @@ int main(int argc, char **argv)
 			       (long)holder);
 		else if (holder < 0)
 			printf("%s: data directory %s is in use by another liaisond\n", path, conf->data_dir);
+		struct overlay *o = NULL;
+		char err[600];
+		if (overlay_load(conf->data_dir, &o, err, sizeof(err)) == 0)
+			overlay_describe(o, conf, stdout);
+		overlay_free(&o);
 		goto out;
 	}
 	if (claim_data_dir(conf, &lock_fd) < 0) {
@@ -237,6 +243,7 @@ int main(int argc, char **argv)
 	}
 	ret = node_run(&node);
 	conf = node.conf; /* a reload may have replaced it */
+	key = node.key;   /* and a key rotation this */
 	node_destroy(&node);
 out:
 	config_free(&conf);

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include "msgview.h"
 #include "node_lookup.h"
+#include "keyring.h"
 #include "cap_chain.h"
 #include "labels.h"
 #include "lograte.h"
@@ -88,7 +89,7 @@ enum msgview_state msgview_open(struct node *n, const struct stored_msg *m, int6
 	if (check_signed(n, m, &v->opened, why, sizeof(why)) < 0 ||
 	    store_check_columns(m, v->opened.header, why, sizeof(why)) < 0)
 		return damaged(m, v, why);
-	int rc = envelope_decrypt(n->opener, &v->opened, 0);
+	int rc = keyring_decrypt(n, &v->opened, 0);
 	if (rc == LIAISON_E_NOMEM)
 		return MSGVIEW_NOMEM;
 	if (rc != LIAISON_OK) {

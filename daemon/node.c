@@ -16,6 +16,9 @@
 #include "metrics.h"
 #include "peer_limits.h"
 #include "log.h"
+#include "rotate.h"
+#include "keyring.h"
+#include "config_overlay.h"
 #include "timefmt.h"
 #include <systemd/sd-daemon.h>
 
@@ -26,6 +29,8 @@ static int link_from_conf(struct link *l, const struct peer_conf *p)
 	l->cert = p->cert;
 	l->endpoint = strdup(p->endpoint);
 	l->max_classification = p->max_classification;
+	l->prev_cert = p->prev_cert;
+	l->prev_until = p->prev_until;
 	return l->endpoint ? 0 : -1;
 }
 
@@ -50,7 +55,8 @@ int node_load_streams(struct node *n)
 
 #define HANDSHAKE_IVL_MS 10000
 
-static void *bind_curve_router(struct node *n, const char *endpoint, const char *domain, int maxmsg)
+static void *bind_curve_router(struct node *n, const struct liaison_key *key, const char *endpoint,
+				const char *domain, int maxmsg)
 {
 	void *s = zmq_socket(n->zctx, ZMQ_ROUTER);
 	int one = 1, zero = 0, hwm = 1000;
@@ -59,7 +65,7 @@ static void *bind_curve_router(struct node *n, const char *endpoint, const char 
 	/* Security rests on these: a socket on which any of them failed would
 	 * take plaintext or unauthenticated peers, so the node does not start. */
 	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
-	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32) < 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, key->secret->box_sk, 32) < 0 ||
 	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) < 0) {
 		log_error("cannot set up CURVE on the %s socket (%s): %s", domain, endpoint, zmq_strerror(errno));
 		zmq_close(s);
@@ -142,13 +148,18 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 		if (link_from_conf(&n->links[n->n_links++], &conf->peers[i]) < 0)
 			return -1;
 	node_load_streams(n);
+	if (rotate_resume(n) < 0)
+		return -1;
+	rotate_publish_cert(n);
+	keyring_load(n);
 
 	/* The ZAP handler must exist before any CURVE socket binds. */
 	n->zap = zmq_socket(n->zctx, ZMQ_REP);
 	if (!n->zap || zmq_bind(n->zap, "inproc://zeromq.zap.01") < 0)
 		return -1;
-	n->router = bind_curve_router(n, conf->listen, "peer", (int)node_max_frame(n));
-	n->api = bind_curve_router(n, conf->api, "api", (int)node_max_envelope(n) + 4096);
+	n->router = bind_curve_router(n, n->key, conf->listen, "peer", (int)node_max_frame(n));
+	/* during a key rotation's overlap the API keeps the previous key (rotate.c) */
+	n->api = bind_curve_router(n, rotate_api_key(n), conf->api, "api", (int)node_max_envelope(n) + 4096);
 	if (!n->router || !n->api || api_socket_mode(conf->api) < 0 || metrics_open(n) < 0)
 		return -1;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -180,6 +191,9 @@ void node_destroy(struct node *n)
 		zmq_ctx_term(n->zctx);
 	sealer_destroy(&n->sealer);
 	opener_destroy(&n->opener);
+	keyring_free(n);
+	key_destroy(&n->prev_key);
+	free(n->announce);
 	readcache_destroy(&n->readcache);
 	store_close(&n->store);
 	memset(n, 0, sizeof(*n));
@@ -206,6 +220,8 @@ int node_reload(struct node *n, struct config *conf)
 			links[i] = *old;
 			links[i].cert = p->cert;
 			links[i].max_classification = p->max_classification;
+			links[i].prev_cert = p->prev_cert;
+			links[i].prev_until = p->prev_until;
 			old->dealer = old->monitor = NULL;
 			old->endpoint = NULL;
 			kept++;
@@ -245,7 +261,7 @@ int node_reload_file(struct node *n, char *err, size_t errlen)
 {
 	struct config *conf = NULL;
 	sd_notify(0, "RELOADING=1");
-	int rc = config_load(n->conf->path, &conf, err, errlen);
+	int rc = config_load_all(n->conf->path, &conf, err, errlen);
 	if (rc < 0)
 		log_error("reload refused, keeping the running configuration: %s", err);
 	else

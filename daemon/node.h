@@ -46,6 +46,11 @@ struct link {
 	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
 	int64_t last_hello, last_seen, last_batch;
 	int64_t reopen_at;           /* monotonic ms: reopen a link whose handshake was refused */
+	struct liaison_cert prev_cert; /* its previous key, accepted until prev_until (unix ms) */
+	int64_t prev_until;
+	bool announce_pending;       /* our key rotation: it has not acknowledged the announcement */
+	bool old_transport;          /* the dealer uses our previous key (until it acknowledges) */
+	int64_t last_announce;       /* monotonic ms */
 	bool refused;                /* its last handshake was refused (logged once) */
 	uint64_t max_envelope;       /* the largest envelope it takes (it said so, or the default) */
 	uint64_t max_frame;          /* the largest frame its federation socket takes */
@@ -105,6 +110,12 @@ struct metrics_conn {
 	int64_t since;
 };
 
+/* A key this node had before a rotation (keyring.c). */
+struct former_key {
+	struct liaison_key *key;
+	struct opener *opener;
+};
+
 struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
@@ -151,6 +162,14 @@ struct node {
 	struct counters counters;
 	char fingerprint[LIAISON_FINGERPRINT_LEN];
 	struct refusals refusals;
+	struct backup_job *backup;       /* a backup in progress (api_backup.c) */
+	/* A rotation of this node's key, during its overlap (rotate.c). */
+	struct liaison_key *prev_key;
+	struct former_key *former;       /* every earlier key, to open what was sealed to it */
+	size_t n_former;
+	int64_t prev_until;              /* unix ms */
+	uint8_t *announce;               /* the packed PeerFrame announcing the new key */
+	size_t announce_len;
 };
 
 /* node.c */

@@ -18,6 +18,12 @@ const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
 	return l ? &l->cert : NULL;
 }
 
+const struct liaison_cert *node_cert_lookup_prev(void *ctx, const char *name)
+{
+	struct link *l = node_link(ctx, name);
+	return l && l->prev_until ? &l->prev_cert : NULL;
+}
+
 struct link *node_link(struct node *n, const char *name)
 {
 	for (size_t i = 0; i < n->n_links; i++)

@@ -16,6 +16,8 @@
 #include "turn.h"
 #include "node_lookup.h"
 #include "log.h"
+#include "rotate.h"
+#include "keyring.h"
 #include "lograte.h"
 #include "readcache.h"
 #include "labels.h"
@@ -126,6 +128,8 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	struct opened o = { 0 };
 	char why[160];
 	int rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
+	if (rc == LIAISON_E_WRONG_KEY && l->prev_until > now) /* signed before its key rotation */
+		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n, &o);
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, NULL, rc, liaison_strerror(rc));
 		return 0;
@@ -173,7 +177,7 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		reject(n, l, r, h->id.data, LIAISON_E_TOPIC, why);
 		goto out;
 	}
-	rc = envelope_decrypt(n->opener, &o, now);
+	rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
 		goto out;
@@ -336,6 +340,8 @@ void inbound_read(struct node *n)
 			n->counters.rejected_by[LIAISON_E_PARSE]++;
 			log_peer_limited(l->name, LOG_WARN, "peer %s: malformed frame (%zu bytes) dropped", l->name,
 					 zmq_msg_size(&body));
+		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ANNOUNCE) {
+			rotate_take_announce(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid), f->key_announce);
 		} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_HELLO) {
 			limits_stated(n, l, f->hello->max_envelope, f->hello->max_frame);
 			reply_state(n, l, zmq_msg_data(&rid), zmq_msg_size(&rid));

@@ -18,6 +18,7 @@
 #include "hexid.h"
 #include "textsafe.h"
 #include "log.h"
+#include "rotate.h"
 #include "link_health.h"
 #include "timefmt.h"
 
@@ -30,9 +31,11 @@ int link_open(struct node *n, struct link *l)
 	l->dealer = zmq_socket(n->zctx, ZMQ_DEALER);
 	if (!l->dealer)
 		return -1;
+	/* during our key rotation, the old key until this peer has pinned the new one (rotate.c) */
+	const struct liaison_key *k = l->old_transport && n->prev_key ? n->prev_key : n->key;
 	if (zmq_setsockopt(l->dealer, ZMQ_CURVE_SERVERKEY, l->cert.box_pk, 32) < 0 ||
-	    zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, n->key->cert.box_pk, 32) < 0 ||
-	    zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, n->key->secret->box_sk, 32) < 0) {
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_PUBLICKEY, k->cert.box_pk, 32) < 0 ||
+	    zmq_setsockopt(l->dealer, ZMQ_CURVE_SECRETKEY, k->secret->box_sk, 32) < 0) {
 		/* never a link without CURVE: the caller fails the start */
 		log_error("peer %s: cannot set up CURVE on its link: %s", l->name, zmq_strerror(errno));
 		zmq_close(l->dealer);
@@ -136,7 +139,9 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->reopen_at = 0;
 			l->synced = false;
 			l->inflight = 0;
+			l->last_announce = 0;
 			send_hello(n, l);
+			rotate_tick(n, l, time_mono_ms());
 		} else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
 			/* libzmq retries on its own; only tell the operator why it is down */
 			link_health_error(l, "cannot connect to %s (retrying)", l->endpoint);
@@ -302,6 +307,8 @@ void link_handle_dealer(struct node *n, struct link *l)
 			handle_state(n, l, f->state);
 		else if (f->kind_case == LIAISON__PEER_FRAME__KIND_ACK && l->synced)
 			handle_ack(n, l, f->ack);
+		else if (f->kind_case == LIAISON__PEER_FRAME__KIND_KEY_ACK)
+			rotate_on_ack(n, l, f->key_ack);
 		liaison__peer_frame__free_unpacked(f, NULL);
 	}
 }
@@ -416,6 +423,10 @@ static void withdraw(struct node *n, struct link *l, int lane, const struct batc
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
+	/* During our key rotation, nothing signed by the new key goes to a peer
+	 * before it has pinned that key: it would refuse it (rotate.c). */
+	if (l->announce_pending && n->announce)
+		return;
 	while (l->connected && l->synced && link_pending(l)) {
 		bool flash_only = l->inflight >= WINDOW;
 		if (flash_only && (l->inflight > WINDOW || l->sent[0] >= l->next_seq[0]))
@@ -510,4 +521,5 @@ void link_tick(struct node *n, struct link *l, int64_t now)
 	bool idle = now - l->last_seen >= KEEPALIVE_MS && now - l->last_hello >= KEEPALIVE_MS;
 	if (stalled || idle)
 		send_hello(n, l);
+	rotate_tick(n, l, now);
 }

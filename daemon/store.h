@@ -119,6 +119,9 @@ int store_withdraw(struct store *s, const char *peer, int lane, uint64_t stream_
 int store_set_rejection(struct store *s, const uint8_t id[16], const char *peer, const char *reason);
 /* The recorded reason for (pos, peer) into buf ("" when none); 0 or -1. */
 int store_rejection(struct store *s, int64_t pos, const char *peer, char *buf, size_t len);
+/* Per peer, how many messages still wait for its receipt (store_pending.c). */
+typedef void (*store_pending_fn)(void *ctx, const char *peer, uint64_t count);
+int store_pending_by_peer(struct store *s, store_pending_fn fn, void *ctx);
 
 /* Incoming streams: highest contiguous stream_seq held per (sender, lane). */
 uint64_t store_lane_mark(struct store *s, const char *sender, int lane);

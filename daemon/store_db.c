@@ -171,7 +171,8 @@ struct store *store_open(const char *dir, bool read_only, char *err, size_t errl
 					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0;"
 					"PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;"
 					"PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
-	if (exec(s, setup) < 0 || (!read_only && exec(s, schema) < 0) || store_audit_load_head(s) < 0) {
+	if (exec(s, setup) < 0 || store_schema_check(s, read_only) < 0 || (!read_only && exec(s, schema) < 0) ||
+	    (!read_only && store_schema_upgrade(s) < 0) || store_audit_load_head(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(&s);
 		return NULL;

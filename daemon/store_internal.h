@@ -37,6 +37,10 @@ struct store {
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt idx);
 int store_fail(struct store *s, const char *what); /* records the error, returns -1 */
 int store_audit_load_head(struct store *s);
+/* store_schema.c: the schema's version (PRAGMA user_version). Check refuses
+ * a store newer than this code; upgrade brings an older one up to date. */
+int store_schema_check(struct store *s, bool read_only);
+int store_schema_upgrade(struct store *s);
 void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "zap.h"
 #include "zap_refusals.h"
+#include "timefmt.h"
 
 #define ZAP_FRAMES 7
 
@@ -36,6 +37,7 @@ int zap_handle(struct node *n)
 	}
 	char domain[32] = "", address[64] = "", mech[16] = "";
 	const char *status = "400", *text = "unknown key", *user = "";
+	char client_id[LIAISON_NAME_MAX + 2 + 2 * LIAISON_BOX_PK];
 	if (count >= 6) {
 		snprintf(domain, sizeof(domain), "%.*s", (int)zmq_msg_size(&f[2]), (char *)zmq_msg_data(&f[2]));
 		snprintf(address, sizeof(address), "%.*s", (int)zmq_msg_size(&f[3]), (char *)zmq_msg_data(&f[3]));
@@ -45,13 +47,22 @@ int zap_handle(struct node *n)
 		const uint8_t *key = zmq_msg_data(&f[6]);
 		if (!strcmp(domain, "peer")) {
 			const struct peer_conf *p = config_peer_by_key(n->conf, key);
+			int64_t now = time_now_ms();
+			/* a peer that rotated its key: the previous one during the overlap */
+			for (size_t i = 0; !p && i < n->conf->n_peers; i++)
+				if (n->conf->peers[i].prev_until > now &&
+				    !memcmp(n->conf->peers[i].prev_cert.box_pk, key, LIAISON_BOX_PK))
+					p = &n->conf->peers[i];
 			if (p) {
 				status = "200", text = "OK", user = p->name;
 			}
 		} else if (!strcmp(domain, "api")) {
 			const struct client_conf *c = config_client_by_key(n->conf, key);
-			if (c) {
-				status = "200", text = "OK", user = c->name;
+			if (c) { /* name and key: the API checks both on every request */
+				char hex[2 * LIAISON_BOX_PK + 1];
+				sodium_bin2hex(hex, sizeof(hex), key, LIAISON_BOX_PK);
+				snprintf(client_id, sizeof(client_id), "%s:%s", c->name, hex);
+				status = "200", text = "OK", user = client_id;
 			}
 		}
 		if (*status != '2')
