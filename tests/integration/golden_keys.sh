@@ -10,21 +10,21 @@ one_line() { [ "$(wc -l <"$T/err")" -eq 1 ] || fail "stderr is not one line: $(c
 # the good vectors
 for n in TEST-ALPHA TEST-BRAVO; do
 	expect 0 "$KEYS" verify "$G/$n.pub"
-	has out "good signature: node $n, fingerprint "
+	output_has out "good signature: node $n, fingerprint "
 done
 expect 0 "$KEYS" verify "$G/TEST-ALPHA.pub"
-has out "fingerprint O4Z6-K75Y-BF2W-DSZN"
+output_has out "fingerprint O4Z6-K75Y-BF2W-DSZN"
 expect 0 "$KEYS" verify-envelope "$G/envelope.bin" --cert "$G/TEST-ALPHA.pub"
-has out "sender: TEST-ALPHA"
-has out "topic: golden/test"
-has out "recipients: TEST-BRAVO, TEST-ALPHA"
-has out "signature: good, by node TEST-ALPHA (fingerprint O4Z6-K75Y-BF2W-DSZN); ciphertext matches its hash"
+output_has out "sender: TEST-ALPHA"
+output_has out "topic: golden/test"
+output_has out "recipients: TEST-BRAVO, TEST-ALPHA"
+output_has out "signature: good, by node TEST-ALPHA (fingerprint O4Z6-K75Y-BF2W-DSZN); ciphertext matches its hash"
 expect 0 "$KEYS" verify-envelope - --cert "$G/TEST-ALPHA.pub" <"$G/envelope.bin"
 
 # each forgery, with its reason
 for f in TEST-ALPHA-forged-signature.pub TEST-ALPHA-forged-box-key.pub; do
 	expect 1 "$KEYS" verify "$G/$f"
-	has err "liaison-keys: $G/$f: signature does not verify"
+	output_has err "liaison-keys: $G/$f: signature does not verify"
 	one_line
 done
 for f in envelope-forged-signature.bin:"signature does not verify" \
@@ -32,27 +32,27 @@ for f in envelope-forged-signature.bin:"signature does not verify" \
 	envelope-forged-ciphertext.bin:"ciphertext does not match its signed hash"; do
 	file=${f%%:*} why=${f#*:}
 	expect 1 "$KEYS" verify-envelope "$G/$file" --cert "$G/TEST-ALPHA.pub"
-	has err "liaison-keys: $G/$file: $why"
+	output_has err "liaison-keys: $G/$file: $why"
 	one_line
 	[ -s "$T/out" ] && fail "$file: a forged header was printed: $(cat "$T/out")"
 done
 # the right envelope with the other node's certificate
 expect 1 "$KEYS" verify-envelope "$G/envelope.bin" --cert "$G/TEST-BRAVO.pub"
-has err "sent by 'TEST-ALPHA', but the certificate is for 'TEST-BRAVO'"
+output_has err "sent by 'TEST-ALPHA', but the certificate is for 'TEST-BRAVO'"
 # a forged certificate is refused before the envelope is read
 expect 1 "$KEYS" verify-envelope "$G/envelope.bin" --cert "$G/TEST-ALPHA-forged-signature.pub"
-has err "TEST-ALPHA-forged-signature.pub: signature does not verify"
+output_has err "TEST-ALPHA-forged-signature.pub: signature does not verify"
 
 # sizes: 2 MiB and 16 MiB payloads (a node with max_message = 16M takes them)
 for bytes in 2097152 16777216; do
 	"$BUILD/tools/make_golden" big "$T/big.bin" "$bytes" || fail "make_golden big $bytes"
 	expect 0 "$KEYS" verify-envelope "$T/big.bin" --cert "$G/TEST-ALPHA.pub"
-	has out "signature: good, by node TEST-ALPHA"
+	output_has out "signature: good, by node TEST-ALPHA"
 	expect 0 "$KEYS" verify-envelope - --cert "$G/TEST-ALPHA.pub" <"$T/big.bin"
 done
 # and beyond the largest any node accepts (64 MiB + 64 KiB + 1 KiB)
 truncate -s $(((64 << 20) + (65 << 10) + 1)) "$T/huge.bin" # sparse: nothing written
 expect 1 "$KEYS" verify-envelope "$T/huge.bin" --cert "$G/TEST-ALPHA.pub"
-has err "input exceeds its size limit"
+output_has err "input exceeds its size limit"
 one_line
 rm -f "$T/big.bin" "$T/huge.bin"

@@ -140,8 +140,8 @@ expect() {
 	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(cat "$T/err")"
 	[ "$want" -eq 0 ] || [ -s "$T/err" ] || fail "'$*' said nothing on stderr"
 }
-# has out|err TEXT: the last expect's stdout or stderr holds TEXT.
-has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2': $(cat "$T/$1")"; }
+# output_has out|err TEXT: the last expect's stdout or stderr holds TEXT.
+output_has() { grep -qF -- "$2" "$T/$1" || fail "$1 lacks '$2': $(cat "$T/$1")"; }
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"; }
 
