@@ -392,12 +392,11 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 			time_format_iso(s->recipients[i]->updated, iso);
 			fprintf(out, "%-16s  %-10s  %s", str(s->recipients[i]->node),
 				str(s->recipients[i]->state), s->recipients[i]->updated ? iso : "-");
-			/* a recipient's reason may be its own words: no control characters reach the terminal */
+			/* a recipient's reason may be its own words (put_text escapes them) */
 			const char *why = s->recipients[i]->reason;
 			if (why && why[0]) {
 				fputs("  (", out);
-				for (; *why; why++)
-					fputc((unsigned char)*why < 0x20 || *why == 0x7f ? '?' : *why, out);
+				put_text(out, why, false, 0);
 				fputc(')', out);
 			}
 			fputc('\n', out);
@@ -456,21 +455,6 @@ json_t *render_peers_json(const Liaison__PeersReply *p)
 	return o;
 }
 
-/* "4m12s", "3h05m", "2d04h" */
-static void span_text(char *buf, size_t len, int64_t s)
-{
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, len, "%" PRId64 "s", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%" PRId64 "h%02" PRId64 "m", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%" PRId64 "d%02" PRId64 "h", s / 86400, s % 86400 / 3600);
-}
-
 void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 {
 	char iso[TIME_ISO_LEN], link[40], lag[24], queued[64];
@@ -489,13 +473,13 @@ void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 			snprintf(link, sizeof(link), "up");
 		} else if (e->down_since) {
 			char span[24];
-			span_text(span, sizeof(span), (now - e->down_since) / 1000);
+			time_format_span(now - e->down_since, span, sizeof(span));
 			snprintf(link, sizeof(link), "down %s", span);
 		} else {
 			snprintf(link, sizeof(link), "down");
 		}
 		if (e->lag_seconds)
-			span_text(lag, sizeof(lag), e->lag_seconds);
+			time_format_span(e->lag_seconds * 1000, lag, sizeof(lag));
 		else
 			snprintf(lag, sizeof(lag), "-");
 		time_format_iso(e->last_seen, iso);
@@ -506,7 +490,10 @@ void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 			e->last_seen ? iso : "-",
 			e->max_classification ? label_classification_name(e->max_classification) : "-",
 			str(e->fingerprint), str(e->endpoint));
-		if (!e->connected && e->last_error && e->last_error[0]) /* --json has it always */
-			fprintf(out, "%-12s  last error: %s\n", "", e->last_error);
+		if (!e->connected && e->last_error && e->last_error[0]) { /* --json has it always */
+			fprintf(out, "%-12s  last error: ", "");
+			put_text(out, e->last_error, false, 0);
+			fputc('\n', out);
+		}
 	}
 }

@@ -347,7 +347,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		liaison__queue_depth__init(&q[lane]);
 		q[lane].precedence = (Liaison__Precedence)(lane + 1);
 		for (size_t i = 0; i < n->n_links; i++)
-			q[lane].depth += n->links[i].next_seq[lane] - n->links[i].acked[lane];
+			q[lane].depth += link_queued(&n->links[i], lane);
 		qp[lane] = &q[lane];
 	}
 	Liaison__Counter c[13], *cp[13];

@@ -20,7 +20,6 @@
 #include "labels.h"
 #include "timefmt.h"
 
-#define MAX_MESSAGE_LIMIT ((size_t)64 << 20)
 #define DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 #define MAX_CLOCK_SKEW_MS (24LL * 3600 * 1000)
 
@@ -284,7 +283,7 @@ static int node_key(struct parser *p, unsigned bit, const char *value)
 		return set_endpoint(p, &c->metrics, "metrics", value, false);
 	case K_MAX_MESSAGE:
 		if (!config_parse_size(value, &c->max_message) || c->max_message == 0 ||
-		    c->max_message > MAX_MESSAGE_LIMIT)
+		    c->max_message > ENVELOPE_MAX_MESSAGE_LIMIT)
 			return fault(p, p->line,
 				     "max_message '%s' is not a size from 1 to 64M (e.g. 512K, 1M)",
 				     value);
