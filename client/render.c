@@ -419,11 +419,11 @@ void render_status_text(FILE *out, const Liaison__StatusReply *s)
 		fprintf(out, " %s %" JSON_INTEGER_FORMAT, k, json_integer_value(v));
 	fprintf(out, "\ncounters:\n");
 	json_object_foreach(json_object_get(j, "counters"), k, v)
-		fprintf(out, "  %-18s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
+		fprintf(out, "  %-26s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
 	if (json_object_size(json_object_get(j, "rejected_by_reason"))) {
 		fprintf(out, "rejected by reason:\n");
 		json_object_foreach(json_object_get(j, "rejected_by_reason"), k, v)
-			fprintf(out, "  %-18s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
+			fprintf(out, "  %-26s %" JSON_INTEGER_FORMAT "\n", k, json_integer_value(v));
 	}
 	json_decref(j);
 }
