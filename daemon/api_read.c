@@ -350,22 +350,27 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 			q[lane].depth += link_queued(&n->links[i], lane);
 		qp[lane] = &q[lane];
 	}
-	Liaison__Counter c[13], *cp[13];
-	counter(&c[0], &cp[0], "sent", n->counters.sent);
-	counter(&c[1], &cp[1], "received", n->counters.received);
-	counter(&c[2], &cp[2], "rejected", n->counters.rejected);
-	counter(&c[3], &cp[3], "duplicates", n->counters.duplicates);
-	counter(&c[4], &cp[4], "delivered", n->counters.delivered);
-	counter(&c[5], &cp[5], "refused", n->counters.refused);
-	counter(&c[6], &cp[6], "api_requests", n->counters.api_requests);
-	counter(&c[7], &cp[7], "refused_keys", refusals_total(n));
-	counter(&c[8], &cp[8], "refused_unknown_peer_key", n->refusals.count[REFUSED_PEER_KEY]);
-	counter(&c[9], &cp[9], "refused_unknown_client_key", n->refusals.count[REFUSED_CLIENT_KEY]);
-	counter(&c[10], &cp[10], "refused_malformed", n->refusals.count[REFUSED_OTHER]);
-	counter(&c[11], &cp[11], "damaged", n->counters.damaged);
 	struct removed_queue rq = { .n = n };
 	store_pending_by_peer(n->store, count_removed, &rq);
-	counter(&c[12], &cp[12], "queued_for_removed_peers", rq.count);
+	const struct { const char *name; uint64_t value; } counts[] = {
+		{ "sent", n->counters.sent },
+		{ "received", n->counters.received },
+		{ "rejected", n->counters.rejected },
+		{ "duplicates", n->counters.duplicates },
+		{ "delivered", n->counters.delivered },
+		{ "refused", n->counters.refused },
+		{ "api_requests", n->counters.api_requests },
+		{ "refused_keys", refusals_total(n) },
+		{ "refused_unknown_peer_key", n->refusals.count[REFUSED_PEER_KEY] },
+		{ "refused_unknown_client_key", n->refusals.count[REFUSED_CLIENT_KEY] },
+		{ "refused_malformed", n->refusals.count[REFUSED_OTHER] },
+		{ "damaged", n->counters.damaged },
+		{ "queued_for_removed_peers", rq.count },
+	};
+	enum { N_COUNTS = sizeof(counts) / sizeof(counts[0]) };
+	Liaison__Counter c[N_COUNTS], *cp[N_COUNTS];
+	for (size_t i = 0; i < N_COUNTS; i++)
+		counter(&c[i], &cp[i], counts[i].name, counts[i].value);
 	s.uptime = (time_now_ms() - n->started) / 1000;
 	s.peers = (uint32_t)n->n_links;
 	for (size_t i = 0; i < n->n_links; i++)
@@ -373,7 +378,7 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.queues = qp;
 	s.n_queues = LANES;
 	s.counters = cp;
-	s.n_counters = 13;
+	s.n_counters = N_COUNTS;
 	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
 	s.version = LIAISON_VERSION;
 	s.store_bytes = store_size_bytes(n->store);
