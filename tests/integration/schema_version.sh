@@ -11,7 +11,7 @@ chmod 700 "$T/ALPHA"
 cp "$F/ALPHA.key" "$F/ALPHA.pub" "$F/reader.key" "$F/reader.pub" "$T/ALPHA/"
 chmod 600 "$T/ALPHA/ALPHA.key" "$T/ALPHA/reader.key"
 cp "$F/BRAVO.pub" "$T/ALPHA/peers/"
-cp "$F/liaison.db" "$T/ALPHA/data/"
+sqlite3 "$T/ALPHA/data/liaison.db" <"$F/liaison.sql" || fail "fixture store"
 port=$(( $(pick_base) + 1 ))
 cat >"$T/ALPHA/liaisond.conf" <<CONF
 [node]
