@@ -23,11 +23,19 @@ P=lz$$
 BR=${P}x
 NAMES=(A B C)
 declare -A NS=([A]=${P}a [B]=${P}b [C]=${P}c) ADDR=([A]=10.231.0.1 [B]=10.231.0.2 [C]=10.231.0.3)
+# `ip netns add` mounts /run/netns onto itself; leave no such mount behind
+# when this run made it and no namespace is left in it (a chroot cannot be
+# removed while it is there)
+netns_mounted=0
+mountpoint -q /run/netns 2>/dev/null && netns_mounted=1
 teardown() {
 	local p n
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for n in "${NS[@]}" "$BR"; do ip netns del "$n" 2>/dev/null; done
+	if [ $netns_mounted -eq 0 ] && mountpoint -q /run/netns 2>/dev/null && [ -z "$(ls -A /run/netns)" ]; then
+		umount /run/netns 2>/dev/null || umount -l /run/netns 2>/dev/null
+	fi
 	cleanup
 }
 trap teardown EXIT
