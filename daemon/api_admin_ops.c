@@ -30,6 +30,17 @@ int admin_commit(struct node *n, struct overlay *o, char *err, size_t errlen)
 	return node_reload(n, conf);
 }
 
+
+/* A certificate sent by an admin client: checked as configuration loading
+ * checks it, then kept under the data directory (*rel: its path there,
+ * caller frees). 0, or -1 with the reason in err. */
+static int take_cert(struct node *n, const ProtobufCBinaryData *text, bool client, const char *name,
+		     struct liaison_cert *cert, char **rel, char *err, size_t errlen)
+{
+	if (overlay_cert_check(text->data, text->len, client ? CERT_CLIENT : CERT_NODE, name, cert, err, errlen) < 0)
+		return -1;
+	return overlay_store_cert(n->conf->data_dir, client, cert, rel, err, errlen);
+}
 static void reply_text(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id, const char *text)
 {
 	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
@@ -122,12 +133,8 @@ void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 			  req->endpoint ? req->endpoint : "");
 		goto out;
 	}
-	if (overlay_cert_check(req->cert.data, req->cert.len, CERT_NODE, name, &cert, err, sizeof(err)) < 0) {
-		api_error(n, rid, rid_len, request_id, 1, "peer %s not added: %s", name, err);
-		goto out;
-	}
 	char *rel = NULL;
-	if (overlay_store_cert(n->conf->data_dir, false, &cert, &rel, err, sizeof(err)) < 0) {
+	if (take_cert(n, &req->cert, false, name, &cert, &rel, err, sizeof(err)) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "peer %s not added: %s", name, err);
 		goto out;
 	}
@@ -211,12 +218,8 @@ void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const 
 			  name);
 		goto out;
 	}
-	if (overlay_cert_check(req->cert.data, req->cert.len, CERT_CLIENT, name, &cert, err, sizeof(err)) < 0) {
-		api_error(n, rid, rid_len, request_id, 1, "client %s not added: %s", name, err);
-		goto out;
-	}
 	char *rel = NULL;
-	if (overlay_store_cert(n->conf->data_dir, true, &cert, &rel, err, sizeof(err)) < 0) {
+	if (take_cert(n, &req->cert, true, name, &cert, &rel, err, sizeof(err)) < 0) {
 		api_error(n, rid, rid_len, request_id, 1, "client %s not added: %s", name, err);
 		goto out;
 	}
