@@ -37,7 +37,8 @@
 #define ENVELOPE_MAX_MESSAGE_LIMIT ((size_t)64 << 20)
 #define ENVELOPE_MAX_ANY_NODE (ENVELOPE_MAX_MESSAGE_LIMIT + ENVELOPE_HEADER_MAX + 1024)
 
-#define ENVELOPE_SIGN_PREFIX "liaison-envelope-v1"  /* signed with its NUL */
+#define ENVELOPE_SIGN_PREFIX "liaison-envelope-v2"  /* signed with its NUL */
+#define ENVELOPE_SIGN_PREFIX_V1 "liaison-envelope-v1" /* version-1 envelopes (opened only) */
 #define RECEIPT_SIGN_PREFIX "liaison-receipt-v1"
 
 /* A recipient to seal to. */
