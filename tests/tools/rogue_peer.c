@@ -326,13 +326,15 @@ static int resign_as(struct rogue *r, const char *claim, uint8_t **env, size_t *
 	h->sender = strdup(claim);
 	if (!h->sender)
 		goto out;
-	size_t hl = liaison__header__get_packed_size(h), pl = sizeof(ENVELOPE_SIGN_PREFIX);
+	/* version-2 signed bytes: prefix || BLAKE2b-256(ciphertext) || header */
+	size_t hl = liaison__header__get_packed_size(h), pl = sizeof(ENVELOPE_SIGN_PREFIX) + 32;
 	hdr = malloc(hl);
 	msg = malloc(pl + hl);
 	if (!hdr || !msg)
 		goto out;
 	liaison__header__pack(h, hdr);
-	memcpy(msg, ENVELOPE_SIGN_PREFIX, pl); /* with its NUL */
+	memcpy(msg, ENVELOPE_SIGN_PREFIX, sizeof(ENVELOPE_SIGN_PREFIX)); /* with its NUL */
+	crypto_generichash(msg + sizeof(ENVELOPE_SIGN_PREFIX), 32, e->ciphertext.data, e->ciphertext.len, NULL, 0);
 	memcpy(msg + pl, hdr, hl);
 	crypto_sign_detached(e->signature.data, NULL, msg, pl + hl, r->key->secret->sign_sk);
 	free(e->header.data);
