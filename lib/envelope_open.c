@@ -15,8 +15,11 @@
 struct opener_slot {
 	uint8_t epoch_pk[ENVELOPE_EPOCH_KEY_LEN];
 	uint8_t kek[ENVELOPE_KEY_LEN];
-	uint8_t used; /* the envelope version the kek is for (its own KDF label) */
+	uint8_t used; /* 0: free; else the KEK_* kind of key (each has its own KDF label) */
 };
+
+/* The kinds of key cached per sender epoch. */
+enum { KEK_V1 = 1, KEK_V2 = 2, KEK_SELF_V2 = 3 };
 
 struct opener_secret {
 	struct opener_slot slots[OPENER_SLOTS];
@@ -198,38 +201,39 @@ int envelope_verify(const uint8_t *buf, size_t len, size_t max_len, const struct
 
 /* The wrapping key for a sender epoch, from the cache or derived; only keys
  * under which a payload opened are cached (see decrypt_payload). */
-static int opener_kek(struct opener *o, uint32_t version, const uint8_t *epoch_pk, uint8_t kek[ENVELOPE_KEY_LEN],
+static int opener_kek(struct opener *o, int kind, const uint8_t *epoch_pk, uint8_t kek[ENVELOPE_KEY_LEN],
 		      bool *cached)
 {
 	for (size_t i = 0; i < OPENER_SLOTS; i++) {
 		struct opener_slot *e = &o->sec->slots[i];
-		if (e->used == version && memcmp(e->epoch_pk, epoch_pk, ENVELOPE_EPOCH_KEY_LEN) == 0) {
+		if (e->used == kind && memcmp(e->epoch_pk, epoch_pk, ENVELOPE_EPOCH_KEY_LEN) == 0) {
 			memcpy(kek, e->kek, ENVELOPE_KEY_LEN);
 			*cached = true;
 			return LIAISON_OK;
 		}
 	}
 	*cached = false;
-	const char *label = version == ENVELOPE_VERSION_V1 ? WRAP_KDF_LABEL : WRAP_KDF_LABEL_V2;
+	const char *label = kind == KEK_V1 ? WRAP_KDF_LABEL : kind == KEK_V2 ? WRAP_KDF_LABEL_V2 : SELF_KDF_LABEL_V2;
 	return envelope_derive_kek_labeled(kek, epoch_pk, o->key->secret->box_sk, label) == 0 ? LIAISON_OK
 												: LIAISON_E_DECRYPT;
 }
 
-static void opener_remember(struct opener *o, uint32_t version, const uint8_t *epoch_pk,
+static void opener_remember(struct opener *o, int kind, const uint8_t *epoch_pk,
 			    const uint8_t kek[ENVELOPE_KEY_LEN])
 {
 	struct opener_slot *e = &o->sec->slots[o->next];
 	o->next = (o->next + 1) % OPENER_SLOTS;
 	memcpy(e->epoch_pk, epoch_pk, ENVELOPE_EPOCH_KEY_LEN);
 	memcpy(e->kek, kek, ENVELOPE_KEY_LEN);
-	e->used = (uint8_t)version;
+	e->used = (uint8_t)kind;
 }
 
-/* The wrapping key for this node in the sender's epoch, and whether it came
- * from the cache; the caller remembers it once the payload opened. */
+/* The wrapping key (or, for the node's own messages, the self key) in the
+ * sender's epoch, and whether it came from the cache; the caller remembers
+ * it once the payload opened. */
 struct kek_use {
 	uint8_t kek[ENVELOPE_KEY_LEN];
-	uint32_t version; /* 0: nothing to remember */
+	int kind; /* KEK_*; 0: nothing to remember */
 	bool cached;
 };
 
@@ -239,10 +243,10 @@ static int unwrap_v1(struct opener *o, const Liaison__Header *h, const Liaison__
 {
 	uint8_t ad[ENVELOPE_AD_MAX];
 	unsigned long long n;
-	int rc = opener_kek(o, ENVELOPE_VERSION_V1, h->epoch_key.data, k->kek, &k->cached);
+	int rc = opener_kek(o, KEK_V1, h->epoch_key.data, k->kek, &k->cached);
 	if (rc != LIAISON_OK)
 		return rc;
-	k->version = ENVELOPE_VERSION_V1;
+	k->kind = KEK_V1;
 	size_t adlen = envelope_wrap_ad(ad, h->id.data, me->node);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(ck, &n, NULL, me->wrapped_key.data + ENVELOPE_NONCE_LEN,
 						       ENVELOPE_WRAPPED_LEN - ENVELOPE_NONCE_LEN, ad, adlen,
@@ -261,17 +265,14 @@ static int unwrap_v2(struct opener *o, const Liaison__Header *h, const Liaison__
 		     uint8_t ck[ENVELOPE_KEY_LEN], struct kek_use *k)
 {
 	uint8_t nonce[ENVELOPE_NONCE_LEN];
+	int rc = opener_kek(o, me ? KEK_V2 : KEK_SELF_V2, h->epoch_key.data, k->kek, &k->cached);
+	if (rc != LIAISON_OK)
+		return rc;
+	k->kind = me ? KEK_V2 : KEK_SELF_V2;
 	if (!me) {
-		if (envelope_derive_kek_labeled(k->kek, h->epoch_key.data, o->key->secret->box_sk,
-						SELF_KDF_LABEL_V2) != 0)
-			return LIAISON_E_DECRYPT;
 		envelope_content_key_v2(ck, k->kek, h->id.data);
 		return LIAISON_OK;
 	}
-	int rc = opener_kek(o, ENVELOPE_VERSION, h->epoch_key.data, k->kek, &k->cached);
-	if (rc != LIAISON_OK)
-		return rc;
-	k->version = ENVELOPE_VERSION;
 	envelope_wrap_nonce_v2(nonce, h->id.data, me->node);
 	crypto_stream_xchacha20_xor(ck, me->wrapped_key.data, ENVELOPE_KEY_LEN, nonce, k->kek);
 	return LIAISON_OK;
@@ -285,7 +286,7 @@ static int decrypt_payload(struct opener *o, const Liaison__Recipient *me, struc
 	const Liaison__Envelope *env = out->envelope;
 	bool v1 = env->version == ENVELOPE_VERSION_V1;
 	uint8_t ck[ENVELOPE_KEY_LEN], ad[ENVELOPE_AD_MAX], nonce[ENVELOPE_NONCE_LEN];
-	struct kek_use k = { .version = 0 };
+	struct kek_use k = { .kind = 0 };
 	unsigned long long n;
 	size_t adlen;
 	int rc = v1 ? unwrap_v1(o, h, me, ck, &k) : unwrap_v2(o, h, me, ck, &k);
@@ -324,8 +325,8 @@ static int decrypt_payload(struct opener *o, const Liaison__Recipient *me, struc
 		goto out;
 	}
 	/* only keys under which a payload opened are cached */
-	if (k.version && !k.cached)
-		opener_remember(o, k.version, h->epoch_key.data, k.kek);
+	if (k.kind && !k.cached)
+		opener_remember(o, k.kind, h->epoch_key.data, k.kek);
 	/* the payload is plaintext: its blocks are wiped when freed (opened_clear) */
 	out->payload = liaison__payload__unpack(&zalloc_protobuf, (size_t)n, o->plain);
 	sodium_memzero(o->plain, (size_t)n);
