@@ -22,6 +22,7 @@
 #include "link_health.h"
 #include "timefmt.h"
 #include "relay.h"
+#include "labels.h"
 #include "member.h"
 
 int link_open(struct node *n, struct link *l)
@@ -214,7 +215,7 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 			n->tx_failed = true;
 		else if (requeued > 0)
 			log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending %d again",
-				 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
+				 l->name, label_precedence_name((Liaison__Precedence)(lane + 1)),
 				 (unsigned long long)mark, (unsigned long long)l->acked[lane], requeued);
 		l->acked[lane] = mark;
 	}
