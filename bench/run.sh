@@ -8,6 +8,7 @@
 #        BUILD=build bench/run.sh bytes   only the bytes-written rows (and the
 #        store's per-table breakdown on stderr): bytes, not time, so it reads
 #        the same on a loaded machine
+#        BUILD=build bench/run.sh tput    only the A->B throughput row
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -46,6 +47,7 @@ say() { echo "# $*" >&2; }
 
 TOOLS="load limits mqtt_ref history nats_ref"
 [ "${1:-}" = bytes ] && TOOLS=load
+[ "${1:-}" = tput ] && TOOLS=load
 [ "${1:-}" = history ] && TOOLS=history
 HIST_SMALL=${HIST_SMALL:-10000}
 HIST_BIG=${HIST_BIG:-1000000}
@@ -202,23 +204,40 @@ if [ "${1:-}" = history ]; then
 	exit 0
 fi
 
+# tput_rows: RUNS A->B transfers of N messages; sets TPUT (median msgs/s)
+tput_rows() {
+	local r out
+	tput=() hwm_a=() hwm_b=() idle_a=() idle_b=()
+	for r in $(seq "$RUNS"); do
+		fresh
+		sleep 1
+		idle_a+=("$(rss A VmRSS)") idle_b+=("$(rss B VmRSS)")
+		out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "throughput run failed"
+		tput+=("$(echo "$out" | cut -d' ' -f2)")
+		hwm_a+=("$(rss A VmHWM)") hwm_b+=("$(rss B VmHWM)")
+		say "throughput run $r: $out (s, msgs/s)"
+	done
+	TPUT=$(median "${tput[@]}")
+}
+
+if [ "${1:-}" = tput ]; then
+	tput_rows
+	echo
+	echo "liaison throughput, median of $RUNS runs ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	row "A->B durable throughput, 1 KiB SITREP ($N msgs)" "$(calc "$TPUT" 0)" "msgs/s" "-" "-"
+	exit 0
+fi
+
 say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 
 say "limits: Ed25519 and fsync'd SQLite commits"
 read -r SIGN VERIFY COMMIT GROUP < <("$BIN/limits" "$T") || die "limits failed"
 [ -n "${GROUP:-}" ] || die "limits failed"
 
-tput=() hwm_a=() hwm_b=() idle_a=() idle_b=()
-for r in $(seq "$RUNS"); do
-	fresh
-	sleep 1
-	idle_a+=("$(rss A VmRSS)") idle_b+=("$(rss B VmRSS)")
-	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "throughput run failed"
-	tput+=("$(echo "$out" | cut -d' ' -f2)")
-	hwm_a+=("$(rss A VmHWM)") hwm_b+=("$(rss B VmHWM)")
-	say "throughput run $r: $out (s, msgs/s)"
-done
-TPUT=$(median "${tput[@]}")
+tput_rows
 RATE=$(calc "$TPUT / 2" 0)
 
 p50=() p99=()

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "envelope.h"
 #include "store.h"
+#include "link_rate.h"
 #include <zmq.h>
 
 /* Federation tuning. A batch carries at most BATCH_MAX envelopes; at most
@@ -61,6 +62,7 @@ struct link {
 	bool catching_up;
 	int64_t outage_ms, back_at;  /* how long it was down; monotonic ms it came back */
 	uint64_t caught_up;
+	struct link_rate rate;       /* its measured delivery rate: sizes its batches (link_rate.c) */
 };
 
 struct subscriber {
