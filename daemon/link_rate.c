@@ -18,7 +18,6 @@ void link_rate_reset(struct link_rate *r)
 void link_rate_forget(struct link_rate *r)
 {
 	r->n_out = 0;
-	r->last_ack = 0;
 }
 
 size_t link_rate_budget(const struct link_rate *r, size_t ceiling)
@@ -31,13 +30,16 @@ size_t link_rate_budget(const struct link_rate *r, size_t ceiling)
 
 void link_rate_sent(struct link_rate *r, int64_t now, size_t bytes, size_t budget, const uint64_t top[LANES])
 {
+	if (r->n_out == 0)
+		r->delivered_at = now; /* the link was idle: its pause is no part of the pace */
 	if (r->n_out == LINK_RATE_RECORDS) {
 		memmove(&r->out[0], &r->out[1], (LINK_RATE_RECORDS - 1) * sizeof(r->out[0]));
 		r->n_out--;
 	}
 	struct link_rate_batch *b = &r->out[r->n_out++];
-	b->sent_at = now;
 	b->bytes = bytes;
+	b->delivered = r->delivered;
+	b->delivered_at = r->delivered_at;
 	memcpy(b->top, top, sizeof(b->top));
 	b->small = bytes < budget / 2;
 }
@@ -54,24 +56,23 @@ static void sample(struct link_rate *r, double bps, bool small)
 {
 	if (r->samples++ == 0)
 		r->bps = bps;
-	else if (bps > r->bps)
-		r->bps += (bps - r->bps) / 2; /* rise fast: a fast link reaches its ceiling at once */
+	else if (bps > r->bps) /* rise fast, but acks that came together do not double it */
+		r->bps += ((bps > 2 * r->bps ? 2 * r->bps : bps) - r->bps) / 2;
 	else if (!small)
 		r->bps -= (r->bps - bps) / 4;
 }
 
 void link_rate_acked(struct link_rate *r, int64_t now, const uint64_t acked[LANES], const uint64_t sent[LANES])
 {
-	size_t bytes = 0, kept = 0;
-	int64_t start = 0;
+	size_t kept = 0;
 	bool small = true, any = false;
+	struct link_rate_batch newest = {0};
 	for (size_t i = 0; i < r->n_out; i++) {
 		struct link_rate_batch *b = &r->out[i];
 		if (covered(b->top, acked)) {
-			if (!any || b->sent_at < start)
-				start = b->sent_at;
-			bytes += b->bytes;
+			r->delivered += b->bytes;
 			small = small && b->small;
+			newest = *b; /* records are in send order */
 			any = true;
 		} else if (covered(b->top, sent)) {
 			r->out[kept++] = *b;
@@ -80,11 +81,9 @@ void link_rate_acked(struct link_rate *r, int64_t now, const uint64_t acked[LANE
 	r->n_out = kept;
 	if (!any)
 		return;
-	if (r->last_ack > start)
-		start = r->last_ack;
-	r->last_ack = now;
-	int64_t ms = now - start;
+	r->delivered_at = now;
+	int64_t ms = now - newest.delivered_at;
 	if (ms < 1)
 		ms = 1;
-	sample(r, (double)bytes * 1000.0 / (double)ms, small);
+	sample(r, (double)(r->delivered - newest.delivered) * 1000.0 / (double)ms, small);
 }

@@ -20,15 +20,17 @@
 #define LINK_RATE_RECORDS 8 /* batches in flight remembered (WINDOW + 1, with room) */
 
 struct link_rate_batch {
-	int64_t sent_at;     /* monotonic ms */
 	size_t bytes;
+	uint64_t delivered;  /* the link's delivered bytes when this batch was sent */
+	int64_t delivered_at; /* and when they were (monotonic ms) */
 	uint64_t top[LANES]; /* the link's sent marks once this batch was sent */
 	bool small;          /* under half its budget: the queue, not the link, set its size */
 };
 
 struct link_rate {
 	double bps;          /* smoothed bytes acknowledged per second; 0 until measured */
-	int64_t last_ack;    /* monotonic ms of the latest ack that covered a batch */
+	uint64_t delivered;  /* bytes acknowledged on this connection */
+	int64_t delivered_at; /* monotonic ms of the latest ack, or of a send after a pause */
 	struct link_rate_batch out[LINK_RATE_RECORDS];
 	size_t n_out;
 	uint64_t samples;    /* rate samples taken on this connection */
@@ -46,12 +48,14 @@ size_t link_rate_budget(const struct link_rate *r, size_t ceiling);
  * remembers, the oldest is no longer timed. */
 void link_rate_sent(struct link_rate *r, int64_t now, size_t bytes, size_t budget, const uint64_t top[LANES]);
 /* The peer acknowledged up to acked; sent holds the link's sent marks (a
- * batch above them was rewound and will not be timed). Every batch now
- * fully held by the peer yields one rate sample: its bytes over the time
- * since it was sent or since the previous ack, whichever is later, so that
- * batches queued behind each other are timed by the link's pace rather
- * than by their wait. A sample of small batches only ever raises the rate:
- * a short queue says nothing about what the link could carry. */
+ * batch above them was rewound and will not be timed). An ack that covers
+ * batches yields one rate sample: the bytes acknowledged since the newest
+ * of them was sent, over the time since the ack before that send (or the
+ * send itself, when nothing was in flight). Spanning a whole round trip,
+ * the sample times the link's pace, not a batch's wait behind others, and
+ * is not fooled by acks the peer sends together. A sample of small batches
+ * only ever raises the rate: a short queue says nothing about what the
+ * link could carry. */
 void link_rate_acked(struct link_rate *r, int64_t now, const uint64_t acked[LANES], const uint64_t sent[LANES]);
 
 #endif

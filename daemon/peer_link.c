@@ -507,6 +507,8 @@ void link_pump(struct node *n, struct link *l)
 		l->inflight++;
 		l->last_batch = time_mono_ms();
 		link_rate_sent(&l->rate, l->last_batch, bytes, budget, l->sent);
+		log_debug("peer %s: batch of %zu (%zu bytes, budget %zu at %.0f bytes/s)", l->name, count, bytes, budget,
+			  l->rate.bps);
 		n->counters.sent += count;
 	}
 }

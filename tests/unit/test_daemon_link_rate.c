@@ -26,7 +26,6 @@ static void test_new_connection(void **state)
 	struct link_rate r;
 	link_rate_reset(&r);
 	assert_int_equal(link_rate_budget(&r, CEILING), LINK_RATE_INITIAL);
-	assert_int_equal(link_rate_budget(&r, 1000), 1000); /* never above the ceiling */
 }
 
 static void test_slow_link(void **state)
@@ -57,6 +56,7 @@ static void test_fast_link(void **state)
 	assert_true(link_rate_budget(&r, CEILING) >= 1024 * 1024);
 	batch(&r, &seq, 1010, 200000, link_rate_budget(&r, CEILING), 1020);
 	assert_int_equal(link_rate_budget(&r, CEILING), CEILING);
+	assert_int_equal(link_rate_budget(&r, 1000), 1000); /* never above the ceiling */
 }
 
 static void test_short_queue_does_not_shrink(void **state)
@@ -74,6 +74,22 @@ static void test_short_queue_does_not_shrink(void **state)
 	/* a full batch that crossed slowly does shrink it */
 	batch(&r, &seq, 20000, before, before, 25000);
 	assert_true(link_rate_budget(&r, CEILING) < before);
+}
+
+static void test_acks_together(void **state)
+{
+	(void)state;
+	struct link_rate r;
+	uint64_t t1[LANES] = {0, 0, 0, 1}, t2[LANES] = {0, 0, 0, 2};
+	link_rate_reset(&r);
+	link_rate_sent(&r, 0, 8000, 8000, t1);
+	link_rate_acked(&r, 1000, t1, t1); /* 8000 bytes/s */
+	/* two more at 8000 bytes/s whose acks the peer sent together */
+	link_rate_sent(&r, 1000, 8000, 8000, (uint64_t[LANES]){0, 0, 0, 2});
+	link_rate_sent(&r, 1000, 8000, 8000, (uint64_t[LANES]){0, 0, 0, 3});
+	link_rate_acked(&r, 3000, t2, (uint64_t[LANES]){0, 0, 0, 3});
+	link_rate_acked(&r, 3001, (uint64_t[LANES]){0, 0, 0, 3}, (uint64_t[LANES]){0, 0, 0, 3});
+	assert_true(r.bps < 1.5 * 8000 + 1);
 }
 
 static void test_pipelined_and_rewound(void **state)
@@ -109,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_slow_link),
 		cmocka_unit_test(test_fast_link),
 		cmocka_unit_test(test_short_queue_does_not_shrink),
+		cmocka_unit_test(test_acks_together),
 		cmocka_unit_test(test_pipelined_and_rewound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
