@@ -20,7 +20,7 @@
  * requests, so a FLASH message or an acknowledgement never waits behind
  * more than a batch of routine traffic; all a turn writes shares one commit. */
 #define BATCH_MAX 128
-#define BATCH_MAX_BYTES (2 * 1024 * 1024)
+#define BATCH_MAX_BYTES (2 * 1024 * 1024) /* less on a slow link: link_rate.c */
 #define WINDOW 2
 #define INBOUND_FRAMES_PER_TURN 1
 #define INBOUND_QUEUE_MAX 16
