@@ -112,15 +112,15 @@ write_bytes() {
 # bytes_run: one A->B transfer of N durable 1 KiB messages from empty
 # stores; sets BR to "A B A_checkpoint B_checkpoint" bytes written per
 # message (not a subshell: the nodes it starts must stay this shell's).
-# The nodes are given 3 s after B has stored the last message so that
-# A's receipts are recorded and both checkpoints have caught up.
+# The nodes are given 6 s after B has stored the last message so that
+# A's receipts are recorded and both checkpoints (every 5 s) have caught up.
 bytes_run() {
 	local a0 b0 ac0 bc0 out
 	fresh
 	sleep 1
 	a0=$(write_bytes A) b0=$(write_bytes B) ac0=$(write_bytes A checkpoint) bc0=$(write_bytes B checkpoint)
 	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "bytes run failed"
-	sleep 3
+	sleep 6
 	BR="$(calc "($(write_bytes A) - $a0) / $N" 0) $(calc "($(write_bytes B) - $b0) / $N" 0)"
 	BR+=" $(calc "($(write_bytes A checkpoint) - $ac0) / $N" 0) $(calc "($(write_bytes B checkpoint) - $bc0) / $N" 0)"
 }

@@ -4,10 +4,21 @@
  * threshold: that commit then copies thousands of pages and fsyncs the
  * database file, and every message waiting behind it pays. Instead the
  * event loop's connection never checkpoints, and this thread, with its own
- * connection, runs a PASSIVE checkpoint twice a second: it copies what the
- * WAL holds into the database without blocking the writer, and the writer
- * restarts the WAL once a checkpoint has caught up. Durability is
- * unchanged: every commit is already fsynced in the WAL. */
+ * connection, runs a PASSIVE checkpoint every CHECKPOINT_SECONDS, or sooner
+ * once the WAL holds WAL_KICK_FRAMES: it copies what the WAL holds into the
+ * database without blocking the writer, and the writer restarts the WAL
+ * once a checkpoint has caught up. Durability is unchanged: every commit is
+ * already fsynced in the WAL, and a crash before a checkpoint only leaves
+ * more of the WAL for the next open to read.
+ *
+ * Why seconds and not twice a second: a checkpoint writes each page once
+ * however often it changed since the last one, and the pages that change
+ * most (the index on random message ids, the last page of every b-tree,
+ * the audit chain's) change with every commit. Twice a second they were
+ * written to the database about twice a second; every 5 s they are written
+ * a tenth as often, which cut the database writes per message by a third
+ * (docs/performance.md, "Where the bytes go"). The price is a larger WAL
+ * between checkpoints, bounded by the kick at WAL_KICK_FRAMES. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +28,17 @@
 #include "store_internal.h"
 
 #define WAL_RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
+#define CHECKPOINT_SECONDS 5
+/* 64 MiB of 4 KiB pages, journal_size_limit: at full rate the WAL reaches
+ * it in a few seconds, and a checkpoint then runs at once */
+#define WAL_KICK_FRAMES 16384
 
 struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	bool kicked; /* the WAL has passed WAL_KICK_FRAMES since the last checkpoint */
 	sqlite3 *db;
 };
 
@@ -33,14 +49,12 @@ static void *run(void *arg)
 	while (!c->stop) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 500 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&c->wake, &c->lock, &until);
+		until.tv_sec += CHECKPOINT_SECONDS;
+		while (!c->stop && !c->kicked && pthread_cond_timedwait(&c->wake, &c->lock, &until) == 0)
+			;
 		if (c->stop)
 			break;
+		c->kicked = false;
 		pthread_mutex_unlock(&c->lock);
 		int log = 0, done = 0;
 		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
@@ -83,6 +97,18 @@ struct checkpointer *checkpointer_start(const char *path)
 	return c;
 }
 
+void checkpointer_kick(struct checkpointer *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (!c->kicked) {
+		c->kicked = true;
+		pthread_cond_signal(&c->wake);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 void checkpointer_stop(struct checkpointer **cp)
 {
 	struct checkpointer *c = *cp;
@@ -98,4 +124,17 @@ void checkpointer_stop(struct checkpointer **cp)
 	sqlite3_close(c->db);
 	free(c);
 	*cp = NULL;
+}
+
+/* The loop's connection calls this after each commit, with the WAL's length
+ * in frames; past WAL_KICK_FRAMES the checkpoint does not wait for its
+ * interval. */
+int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	struct store *s = arg;
+	if (frames >= WAL_KICK_FRAMES)
+		checkpointer_kick(s->checkpointer);
+	return SQLITE_OK;
 }

@@ -207,6 +207,9 @@ struct store *store_open(const char *dir, bool read_only, char *err, size_t errl
 		store_close(&s);
 		return NULL;
 	}
+	/* replaces SQLite's automatic checkpoint, which is off (wal_autocheckpoint = 0) */
+	if (!read_only)
+		sqlite3_wal_hook(s->db, store_wal_hook, s);
 	return s;
 }
 

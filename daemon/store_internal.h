@@ -20,6 +20,10 @@ enum store_stmt {
 struct checkpointer;
 struct checkpointer *checkpointer_start(const char *path);
 void checkpointer_stop(struct checkpointer **c);
+/* asks for a checkpoint now rather than at the next interval */
+void checkpointer_kick(struct checkpointer *c);
+/* store_checkpoint.c: calls checkpointer_kick once the WAL holds enough frames */
+int store_wal_hook(void *store, sqlite3 *db, const char *name, int frames);
 
 struct store {
 	sqlite3 *db;
