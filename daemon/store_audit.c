@@ -48,6 +48,50 @@ void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65])
 	sodium_bin2hex(hex, 65, h, 32);
 }
 
+/* A store record's detail has one of two forms; both verify, and a chain may
+ * hold both:
+ *   pos=N id=HEX from=NAME envelope=HEX64   written by 0.4.0 and earlier
+ *   pos=N from=NAME envelope=B64            since then: 43 characters of URL-safe
+ *                                           base64 without padding
+ * The id is gone from the second form because the envelope's hash already
+ * binds it, and the hash is in base64: the record is about 60 bytes
+ * shorter, and every stored message writes it twice (WAL, checkpoint). */
+void store_audit_store_detail(int64_t pos, const char *sender, const uint8_t *env, size_t len, char *out,
+			      size_t outlen)
+{
+	uint8_t h[32];
+	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	crypto_generichash(h, 32, env, len, NULL, 0);
+	sodium_bin2base64(b64, sizeof(b64), h, 32, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(out, outlen, "pos=%lld from=%s envelope=%s", (long long)pos, sender, b64);
+}
+
+/* Reads either form of a store record's detail: its position and the
+ * envelope's hash as 64 hex digits. exact: the hash must end the detail.
+ * Returns 0, or -1 if the detail is malformed. */
+static int parse_store_detail(const char *detail, bool exact, long long *pos, char hex[65])
+{
+	char text[65];
+	int end = 0;
+	if (sscanf(detail, "pos=%lld id=%*s from=%*s envelope=%64s%n", pos, text, &end) == 2) {
+		if (exact && (detail[end] || strlen(text) != 64))
+			return -1;
+		memcpy(hex, text, 65);
+		return 0;
+	}
+	end = 0;
+	if (sscanf(detail, "pos=%lld from=%*s envelope=%43s%n", pos, text, &end) != 2 || (exact && detail[end]))
+		return -1;
+	uint8_t h[32];
+	size_t n = 0;
+	if (sodium_base642bin(h, sizeof(h), text, strlen(text), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != 32)
+		return -1;
+	sodium_bin2hex(hex, 65, h, 32);
+	return 0;
+}
+
 int store_audit_load_head(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -117,11 +161,9 @@ int store_audit_envelope_hash(struct store *s, int64_t pos, char hex[65])
 	int rc = sqlite3_step(st), ret = 0;
 	if (rc == SQLITE_ROW) {
 		const char *detail = (const char *)sqlite3_column_text(st, 0);
-		const char *h = detail ? strstr(detail, " envelope=") : NULL;
-		if (h && strlen(h + 10) == 64) {
-			memcpy(hex, h + 10, 65);
+		long long at;
+		if (detail && parse_store_detail(detail, true, &at, hex) == 0 && at == pos)
 			ret = 1;
-		}
 	} else if (rc != SQLITE_DONE) {
 		ret = store_fail(s, "audit");
 	}
@@ -161,7 +203,7 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 {
 	long long pos;
 	char want[65];
-	if (sscanf(detail, "pos=%lld id=%*s from=%*s envelope=%64s", &pos, want) != 2) {
+	if (parse_store_detail(detail, false, &pos, want) < 0) {
 		snprintf(err, errlen, "audit record %lld: malformed store record", (long long)seq);
 		return -1;
 	}

@@ -48,5 +48,8 @@ int store_audit_load_head(struct store *s);
 int store_schema_check(struct store *s, bool read_only);
 int store_schema_upgrade(struct store *s);
 void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
+/* the detail of the audit record of the message stored at pos (store_audit.c) */
+void store_audit_store_detail(int64_t pos, const char *sender, const uint8_t *env, size_t len, char *out,
+			      size_t outlen);
 
 #endif

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store_internal.h"
-#include "hexid.h"
 #include "labels.h"
 
 int store_put_message(struct store *s, const Liaison__Header *h, const uint8_t *env, size_t env_len,
@@ -30,11 +29,8 @@ int store_put_message(struct store *s, const Liaison__Header *h, const uint8_t *
 		return 1;
 	*pos_out = sqlite3_last_insert_rowid(s->db);
 
-	char idhex[HEXID_LEN], envhash[65], detail[256];
-	hexid_format(h->id.data, idhex);
-	store_audit_hash_envelope(env, env_len, envhash);
-	snprintf(detail, sizeof(detail), "pos=%lld id=%s from=%s envelope=%s", (long long)*pos_out, idhex,
-		 h->sender, envhash);
+	char detail[256];
+	store_audit_store_detail(*pos_out, h->sender, env, env_len, detail, sizeof(detail));
 	return store_audit(s, "store", detail) < 0 ? -1 : 0;
 }
 
