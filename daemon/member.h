@@ -20,8 +20,12 @@ int member_resend(struct node *n, struct member *m, int lane, uint64_t after, co
 /* A receipt from m came back: resend timers start over. */
 void member_heard(struct node *n, struct member *m);
 /* m says it holds everything up to marks and nothing after: a relay lost
- * something. Resends from there. */
+ * something. Resends from there; positions refused for good on the way
+ * (rejected) are announced to it as skips, in order with the resends. */
 void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, size_t n_marks);
+/* Origin m says positions of its stream to us will never come (a relay
+ * refused them): the end-to-end mark moves past them. 0 or -1. */
+int member_skip(struct node *n, struct member *m, Liaison__LaneSkip **skips, size_t n_skips);
 /* Failover and resend timers; called a few times a second. */
 void members_tick(struct node *n, int64_t now);
 

@@ -504,12 +504,14 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	/* the receipts owed to origins reached through relays, in this commit */
 	int64_t mono = time_mono_ms();
 	for (size_t i = 0; i < r->n_owed && !n->tx_failed; i++)
-		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids,
-				  r->owed[i].rejected_ptrs, r->owed[i].n_rejected, false);
+		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane,
+				  &(struct relay_receipt){ .ids = r->owed[i].ids, .n_ids = r->owed[i].n_ids,
+							   .rejected = r->owed[i].rejected_ptrs,
+							   .n_rejected = r->owed[i].n_rejected });
 	for (size_t i = 0; i < r->n_gaps && !n->tx_failed; i++)
 		if (mono - r->gaps[i]->gap_reported >= GAP_REPORT_MS) {
 			r->gaps[i]->gap_reported = mono;
-			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, NULL, 0, true);
+			relay_receipt_out(n, r->gaps[i], 0, &(struct relay_receipt){ .gap = true });
 		}
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);
