@@ -22,7 +22,10 @@ void member_heard(struct node *n, struct member *m);
 /* m says it holds everything up to marks and nothing after: a relay lost
  * something. Resends from there. */
 void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, size_t n_marks);
-/* Failover and resend timers; called a few times a second. */
+/* A message from m left a gap here: m is told (by a receipt with our marks)
+ * now, or by members_tick once the report interval has passed. */
+void member_gap_seen(struct node *n, struct member *m);
+/* Failover, resend timers and gap reports held back; called a few times a second. */
 void members_tick(struct node *n, int64_t now);
 
 #endif

@@ -451,8 +451,6 @@ static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t
 		liaison__signed_receipt__free_unpacked(sr, NULL);
 }
 
-#define GAP_REPORT_MS 1000 /* at most one gap report a second to each origin */
-
 static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len,
 			 const Liaison__PeerBatch *b)
 {
@@ -481,14 +479,10 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 			n->tx_failed = true;
 	}
 	/* the receipts owed to origins reached through relays, in this commit */
-	int64_t mono = time_mono_ms();
 	for (size_t i = 0; i < r->n_owed && !n->tx_failed; i++)
 		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids, false);
 	for (size_t i = 0; i < r->n_gaps && !n->tx_failed; i++)
-		if (mono - r->gaps[i]->gap_reported >= GAP_REPORT_MS) {
-			r->gaps[i]->gap_reported = mono;
-			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, true);
-		}
+		member_gap_seen(n, r->gaps[i]);
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);
 	for (size_t i = 0; i < r->n_ids; i++)
