@@ -73,6 +73,16 @@ static struct link *next_hop(struct node *n, const char *name, Liaison__Classifi
 	return member_route(n, m);
 }
 
+/* Whether the comma-separated list holds name itself ("C" is not in "CC"). */
+static bool dest_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p++)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
 struct hop_group {
 	struct link *l;
 	char dest[256];
@@ -120,7 +130,7 @@ int relay_envelope(struct node *n, const struct link *from, const Liaison__Heade
 			groups[n_groups++].dest[0] = '\0';
 		}
 		size_t used = strlen(groups[g].dest);
-		if (!strstr(groups[g].dest, name) || used == 0)
+		if (!dest_has(groups[g].dest, name))
 			snprintf(groups[g].dest + used, sizeof(groups[g].dest) - used, "%s%s", used ? "," : "", name);
 	}
 	if (n_groups == 0)
