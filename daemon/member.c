@@ -178,7 +178,7 @@ static void gap_flush(struct node *n, struct member *m, int64_t now)
 	bool news = memcmp(m->gap_marks, m->in_mark, sizeof(m->gap_marks)) != 0;
 	if (now - m->gap_reported < (news ? GAP_NEWS_MS : GAP_REPORT_MS))
 		return;
-	if (relay_receipt_out(n, m, 0, NULL, 0, true) < 0)
+	if (relay_receipt_out(n, m, 0, NULL, 0, NULL, 0, true) < 0)
 		return;
 	m->gap_reported = now;
 	memcpy(m->gap_marks, m->in_mark, sizeof(m->gap_marks));
