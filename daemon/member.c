@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "member.h"
+#include "relay.h"
 #include "node_lookup.h"
 #include "turn.h"
 #include "log.h"
@@ -179,6 +180,36 @@ void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, siz
 	}
 }
 
+/* Gap reports to an origin are bounded: each makes it hand everything it
+ * has not receipted to its relay again. One that says nothing new (our
+ * marks for it have not moved since the last) waits GAP_REPORT_MS; one
+ * after progress is news (a relay that damages every few messages costs a
+ * round each time) and waits GAP_NEWS_MS. A report held back is not lost:
+ * members_tick sends it when its time comes, since no further message may
+ * ever arrive to show the gap again. */
+#define GAP_REPORT_MS 1000
+#define GAP_NEWS_MS 100
+
+static void gap_flush(struct node *n, struct member *m, int64_t now)
+{
+	if (!m->gap_due || n->tx_failed)
+		return;
+	bool news = memcmp(m->gap_marks, m->in_mark, sizeof(m->gap_marks)) != 0;
+	if (now - m->gap_reported < (news ? GAP_NEWS_MS : GAP_REPORT_MS))
+		return;
+	if (relay_receipt_out(n, m, 0, &(struct relay_receipt){ .gap = true }) < 0)
+		return;
+	m->gap_reported = now;
+	memcpy(m->gap_marks, m->in_mark, sizeof(m->gap_marks));
+	m->gap_due = false;
+}
+
+void member_gap_seen(struct node *n, struct member *m)
+{
+	m->gap_due = true;
+	gap_flush(n, m, time_mono_ms());
+}
+
 /* The relay in use has been down for FAILOVER_MS and another of `via` is
  * up: move to it and hand it everything the member has not receipted. What
  * waits on the old link for this member alone is withdrawn there; what the
@@ -234,6 +265,7 @@ void members_tick(struct node *n, int64_t now)
 {
 	for (size_t i = 0; i < n->n_members && !n->tx_failed; i++) {
 		struct member *m = &n->members[i];
+		gap_flush(n, m, now);
 		if (m->n_via > 1)
 			failover(n, m, now);
 		if (!m->resend_at || now < m->resend_at)

@@ -26,7 +26,10 @@ void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, siz
 /* Origin m says positions of its stream to us will never come (a relay
  * refused them): the end-to-end mark moves past them. 0 or -1. */
 int member_skip(struct node *n, struct member *m, Liaison__LaneSkip **skips, size_t n_skips);
-/* Failover and resend timers; called a few times a second. */
+/* A message from m left a gap here: m is told (by a receipt with our marks)
+ * now, or by members_tick once the report interval has passed. */
+void member_gap_seen(struct node *n, struct member *m);
+/* Failover, resend timers and gap reports held back; called a few times a second. */
 void members_tick(struct node *n, int64_t now);
 
 #endif
