@@ -130,6 +130,8 @@ static void render(struct node *n, struct text *t)
 	add(t, "liaison_messages_total{event=\"delivered\"} %llu\n", (unsigned long long)c->delivered);
 	add(t, "liaison_messages_total{event=\"refused\"} %llu\n", (unsigned long long)c->refused);
 	add(t, "liaison_messages_total{event=\"damaged\"} %llu\n", (unsigned long long)c->damaged);
+	add(t, "liaison_messages_total{event=\"deleted_retention\"} %llu\n", (unsigned long long)c->deleted_retention);
+	add(t, "liaison_messages_total{event=\"deleted_expired\"} %llu\n", (unsigned long long)c->deleted_expired);
 	add(t, "# HELP liaison_refused_keys_total Handshakes refused by the ZAP handler, by reason.\n"
 	       "# TYPE liaison_refused_keys_total counter\n");
 	for (int i = 0; i < REFUSAL_REASONS; i++)
