@@ -56,9 +56,10 @@ void retention_tick(struct node *n, int64_t now_mono)
 	n->retention_busy = rc >= RETENTION_CHUNK;
 	if (!n->retention_busy) {
 		if (n->retention_pass)
-			log_info("retention: deleted %llu messages (%llu expired, %llu by retention since start)",
+			log_info("retention: deleted %llu messages (since start: %llu expired, %llu by retention;"
+				 " longest chunk %lld ms)",
 				 (unsigned long long)n->retention_pass, (unsigned long long)n->counters.deleted_expired,
-				 (unsigned long long)n->counters.deleted_retention);
+				 (unsigned long long)n->counters.deleted_retention, (long long)n->retention_longest_ms);
 		n->retention_pass = 0;
 		n->retention_next = now_mono + RETENTION_IDLE_MS;
 	}

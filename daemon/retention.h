@@ -8,7 +8,7 @@
 
 /* At most this many messages per chunk: one chunk is one transaction and
  * one fsync, between two turns of traffic. */
-#define RETENTION_CHUNK 256
+#define RETENTION_CHUNK 128
 /* How often the store is looked at for due messages when the last look
  * found fewer than a chunk's worth (monotonic ms). */
 #define RETENTION_IDLE_MS 1000
