@@ -1,7 +1,8 @@
 #!/bin/bash
 # Retention deletes for good: with [retention] sitrep = 2s, A's delivered
 # SITREPs leave query and get, a SITREP still queued for a stopped peer
-# stays until delivered, an expired message goes (clock_skew = 0), status
+# stays until delivered, one a durable subscription has not acknowledged
+# stays until it has, an expired message goes (clock_skew = 0), status
 # and metrics count both; the audit chain still verifies, while a message
 # deleted behind the verifier's back is named; the envelope's bytes are in
 # neither the database nor its WAL; and the database file stops growing
@@ -87,6 +88,26 @@ note "database bytes: before $s0, after cycles $s1 $s2 $s3"
 	fail "the file kept growing: $s0 $s1 $s2 $s3"
 freelist=$(sqlite3 "$db" "PRAGMA freelist_count")
 note "free pages after the last deletion: $freelist"
+
+# a durable subscription holds back what it has not acknowledged (last:
+# nothing removes a durable subscription, and this one holds back every
+# SITREP stored after it)
+"$LIAISON" -c "$T/A/reader.conf" subscribe --durable keeper --type sitrep --json >"$T/keeper1.out" 2>>"$T/sub.err" &
+sub=$!
+PIDS+=("$sub")
+wait_until 10 grep -q "durable subscription 'keeper' created" "$T/A/liaisond.log" || fail "subscription never created"
+sleep 0.3
+kill -TERM "$sub"
+wait "$sub" || fail "subscriber exited $?: $(cat "$T/sub.err")"
+kept=$(cli A send sitrep --to B --title "for keeper" --body "not yet read") || fail "send kept"
+cli A send warning --to B --title "after kept" --body "newest" >/dev/null || fail "send after kept"
+wait_until 15 queue_empty A || fail "queue never emptied for the kept sitrep"
+sleep 3 # past the 2 s retention
+cli A reader get "$kept" >/dev/null || fail "deleted before the durable subscription took it"
+cli A reader subscribe --durable keeper --type sitrep --json --count 1 >"$T/keeper2.out" 2>>"$T/sub.err" ||
+	fail "resumed subscriber: $(cat "$T/sub.err")"
+grep -q "$kept" "$T/keeper2.out" || fail "the subscriber did not get the kept sitrep: $(cat "$T/keeper2.out")"
+wait_until 15 gone "$kept" || fail "still kept after the durable subscription acknowledged it"
 
 # the audit chain verifies with the deletions in it
 node_stop A
