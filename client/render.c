@@ -449,6 +449,10 @@ json_t *render_peers_json(const Liaison__PeersReply *p)
 		json_object_set_new(r, "lag_seconds", json_integer(e->lag_seconds));
 		json_object_set_new(r, "last_error",
 				    e->last_error && e->last_error[0] ? json_string(e->last_error) : json_null());
+		if (e->kind && !strcmp(e->kind, "member")) {
+			json_object_set_new(r, "via", json_string(str(e->via)));
+			json_object_set_new(r, "path", e->path && e->path[0] ? json_string(e->path) : json_null());
+		}
 		json_array_append_new(a, r);
 	}
 	json_object_set_new(o, "peers", a);
@@ -469,7 +473,13 @@ void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 				lanes[e->queues[k]->precedence - 1] = e->queues[k]->depth;
 		snprintf(queued, sizeof(queued), "%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64, lanes[0], lanes[1],
 			 lanes[2], lanes[3]);
-		if (e->connected) {
+		bool member = e->kind && !strcmp(e->kind, "member");
+		char where[128];
+		if (member) /* the link column tells the relay in use; the endpoint column the relays */
+			snprintf(link, sizeof(link), "%s%.24s", e->path && e->path[0] ? "via " : "no relay up",
+				 e->path ? e->path : "");
+		if (member) {
+		} else if (e->connected) {
 			snprintf(link, sizeof(link), "up");
 		} else if (e->down_since) {
 			char span[24];
@@ -486,10 +496,11 @@ void render_peers_text(FILE *out, const Liaison__PeersReply *p)
 		char *dot = strchr(iso, '.');
 		if (dot)
 			strcpy(dot, "Z");
+		snprintf(where, sizeof(where), "%s%s", member ? "member via " : "", member ? str(e->via) : str(e->endpoint));
 		fprintf(out, "%-12s  %-15s  %-15s  %6s  %-20s  %-14s  %-19s  %s\n", str(e->name), link, queued, lag,
 			e->last_seen ? iso : "-",
 			e->max_classification ? label_classification_name(e->max_classification) : "-",
-			str(e->fingerprint), str(e->endpoint));
+			str(e->fingerprint), where);
 		if (!e->connected && e->last_error && e->last_error[0]) { /* --json has it always */
 			fprintf(out, "%-12s  last error: ", "");
 			put_text(out, e->last_error, false, 0);

@@ -13,6 +13,7 @@
 #include "hexid.h"
 #include "link_health.h"
 #include "version.h"
+#include "member.h"
 
 #define QUERY_DEFAULT_LIMIT 100
 #define QUERY_MAX_LIMIT 10000
@@ -245,41 +246,104 @@ void api_get(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t reques
 	free(fd.env);
 }
 
+struct rcpt_row {
+	char peer[LIAISON_NAME_MAX + 1];
+	int lane, state;
+	uint64_t seq;
+	int64_t updated;
+	char dest[256]; /* a hop: the members it carries the message toward */
+};
+
 struct rcpt_list {
 	struct node *n;
 	Liaison__RecipientState states[ENVELOPE_MAX_RECIPIENTS];
 	Liaison__RecipientState *ptrs[ENVELOPE_MAX_RECIPIENTS];
-	char names[ENVELOPE_MAX_RECIPIENTS][LIAISON_NAME_MAX + 1];
 	char reasons[ENVELOPE_MAX_RECIPIENTS][200];
+	struct rcpt_row rows[2 * ENVELOPE_MAX_RECIPIENTS];
+	size_t n_rows;
 	int64_t pos;
 	size_t count;
 };
 
-static int take_rcpt(void *ctx, const char *peer, int lane, uint64_t seq, int state, int64_t updated)
+static int take_row(void *ctx, const char *peer, int lane, uint64_t seq, int state, int64_t updated, const char *dest)
 {
 	struct rcpt_list *rl = ctx;
-	if (rl->count >= ENVELOPE_MAX_RECIPIENTS)
+	if (rl->n_rows >= sizeof(rl->rows) / sizeof(rl->rows[0]))
 		return 1;
+	struct rcpt_row *r = &rl->rows[rl->n_rows++];
+	snprintf(r->peer, sizeof(r->peer), "%s", peer);
+	snprintf(r->dest, sizeof(r->dest), "%s", dest ? dest : "");
+	r->lane = lane;
+	r->seq = seq;
+	r->state = state;
+	r->updated = updated;
+	return 0;
+}
+
+static bool names_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* A row still waiting on a link: sent once the link has sent its position. */
+static bool row_sent(struct node *n, const struct rcpt_row *r)
+{
+	struct link *l = node_link(n, r->peer);
+	return l && r->lane >= 0 && r->lane < LANES && r->seq <= l->sent[r->lane];
+}
+
+/* One recipient's state. A member's comes from its own signed receipt
+ * (delivered), else from the hops toward it: relayed once a relay holds it,
+ * sent once a hop has gone out. */
+static void add_state(struct rcpt_list *rl, const struct rcpt_row *r, bool member)
+{
+	if (rl->count >= ENVELOPE_MAX_RECIPIENTS)
+		return;
 	Liaison__RecipientState *s = &rl->states[rl->count];
 	liaison__recipient_state__init(s);
-	snprintf(rl->names[rl->count], sizeof(rl->names[0]), "%s", peer);
-	s->node = rl->names[rl->count];
-	s->updated = updated;
-	struct link *l = node_link(rl->n, peer);
-	if (state == RCPT_DELIVERED)
+	s->node = (char *)r->peer;
+	s->updated = r->updated;
+	if (r->state == RCPT_DELIVERED)
 		s->state = "delivered";
-	else if (state == RCPT_REJECTED) {
+	else if (r->state == RCPT_REJECTED) {
 		s->state = "rejected";
-		if (store_rejection(rl->n->store, rl->pos, peer, rl->reasons[rl->count], sizeof(rl->reasons[0])) == 0 &&
+		if (store_rejection(rl->n->store, rl->pos, r->peer, rl->reasons[rl->count], sizeof(rl->reasons[0])) == 0 &&
 		    rl->reasons[rl->count][0])
 			s->reason = rl->reasons[rl->count];
-	}
-	else if (l && lane >= 0 && lane < LANES && seq <= l->sent[lane])
-		s->state = "sent";
-	else
+	} else if (!member) {
+		s->state = row_sent(rl->n, r) ? "sent" : "queued";
+	} else {
 		s->state = "queued";
+		for (size_t i = 0; i < rl->n_rows; i++) {
+			const struct rcpt_row *h = &rl->rows[i];
+			if (!names_has(h->dest, r->peer))
+				continue;
+			if (h->state == RCPT_DELIVERED) {
+				s->state = "relayed";
+				s->updated = h->updated;
+				break;
+			}
+			if (h->state == RCPT_QUEUED && row_sent(rl->n, h))
+				s->state = "sent";
+		}
+	}
 	rl->ptrs[rl->count++] = s;
-	return 0;
+}
+
+/* The recipients of the message in `to` order: rows of peers and members;
+ * hop rows of relays that are not recipients are not shown. */
+static void compose_states(struct rcpt_list *rl, char **to, size_t n_to)
+{
+	for (size_t t = 0; t < n_to; t++)
+		for (size_t i = 0; i < rl->n_rows; i++)
+			if (!strcmp(rl->rows[i].peer, to[t]) && (!rl->rows[i].dest[0] || node_link(rl->n, to[t]))) {
+				add_state(rl, &rl->rows[i], member_find(rl->n, to[t]) != NULL);
+				break;
+			}
 }
 
 /* Messages queued for peers no longer configured (removed by an
@@ -292,7 +356,7 @@ struct removed_queue {
 static void count_removed(void *ctx, const char *peer, uint64_t count)
 {
 	struct removed_queue *rq = ctx;
-	if (!node_link(rq->n, peer))
+	if (!node_link(rq->n, peer) && !member_find(rq->n, peer))
 		rq->count += count;
 }
 
@@ -328,10 +392,11 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		} else {
 			rl->n = n;
 			rl->pos = fd.pos;
-			if (store_recipients(n->store, fd.pos, take_rcpt, rl) < 0) {
+			if (store_recipients(n->store, fd.pos, take_row, rl) < 0) {
 				api_error(n, rid, rid_len, request_id, 1, "cannot read the recipients: %s",
 					  store_errmsg(n->store));
 			} else {
+				compose_states(rl, fd.v.msg.to, fd.v.msg.n_to);
 				s.id = fd.v.msg.id;
 				s.recipients = rl->ptrs;
 				s.n_recipients = rl->count;
@@ -368,6 +433,11 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		{ "queued_for_removed_peers", rq.count },
 		{ "deleted_retention", n->counters.deleted_retention },
 		{ "deleted_expired", n->counters.deleted_expired },
+		{ "relayed", n->counters.relayed },
+		{ "relaying", store_relay_count(n->store) },
+		{ "relay_gaps", n->counters.relay_gaps },
+		{ "relay_resent", n->counters.relay_resent },
+		{ "relay_held", n->counters.relay_held },
 	};
 	enum { N_COUNTS = sizeof(counts) / sizeof(counts[0]) };
 	Liaison__Counter c[N_COUNTS], *cp[N_COUNTS];
@@ -397,12 +467,14 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 
 void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t request_id)
 {
-	Liaison__PeerInfo *info = calloc(n->n_links + 1, sizeof(*info));
-	Liaison__PeerInfo **ptrs = calloc(n->n_links + 1, sizeof(*ptrs));
-	char (*fps)[LIAISON_FINGERPRINT_LEN] = calloc(n->n_links + 1, sizeof(*fps));
-	Liaison__QueueDepth(*q)[LANES] = calloc(n->n_links + 1, sizeof(*q));
-	Liaison__QueueDepth *(*qp)[LANES] = calloc(n->n_links + 1, sizeof(*qp));
-	if (!info || !ptrs || !fps || !q || !qp) {
+	size_t total = n->n_links + n->n_members;
+	Liaison__PeerInfo *info = calloc(total + 1, sizeof(*info));
+	Liaison__PeerInfo **ptrs = calloc(total + 1, sizeof(*ptrs));
+	char (*fps)[LIAISON_FINGERPRINT_LEN] = calloc(total + 1, sizeof(*fps));
+	Liaison__QueueDepth(*q)[LANES] = calloc(total + 1, sizeof(*q));
+	Liaison__QueueDepth *(*qp)[LANES] = calloc(total + 1, sizeof(*qp));
+	char (*via)[MEMBER_VIA_MAX * (LIAISON_NAME_MAX + 2)] = calloc(total + 1, sizeof(*via));
+	if (!info || !ptrs || !fps || !q || !qp || !via) {
 		api_error(n, rid, rid_len, request_id, 1, "out of memory");
 		goto out;
 	}
@@ -432,10 +504,48 @@ void api_peers(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t requ
 		info[i].last_error = l->last_error;
 		ptrs[i] = &info[i];
 	}
+	for (size_t k = 0; k < n->n_members; k++) {
+		struct member *m = &n->members[k];
+		size_t i = n->n_links + k;
+		struct link *route = member_route(n, m);
+		liaison__peer_info__init(&info[i]);
+		cert_fingerprint(&m->cert, fps[i]);
+		info[i].name = m->name;
+		info[i].endpoint = "";
+		info[i].fingerprint = fps[i];
+		info[i].kind = "member";
+		info[i].connected = route && route->connected;
+		info[i].max_classification = m->max_classification;
+		for (size_t v = 0; v < m->n_via; v++) {
+			size_t used = strlen(via[i]);
+			snprintf(via[i] + used, sizeof(via[i]) - used, "%s%s", v ? ", " : "", m->via[v]);
+		}
+		info[i].via = via[i];
+		info[i].path = route && route->connected ? route->name : "";
+		for (int lane = 0; lane < LANES; lane++) {
+			liaison__queue_depth__init(&q[i][lane]);
+			q[i][lane].precedence = (Liaison__Precedence)(lane + 1);
+			uint64_t first = store_first_pending(n->store, m->name, lane);
+			q[i][lane].depth = first ? m->next_seq[lane] - first + 1 : 0;
+			qp[i][lane] = &q[i][lane];
+			info[i].queued += q[i][lane].depth;
+		}
+		info[i].queues = qp[i];
+		info[i].n_queues = LANES;
+		info[i].last_seen = m->last_receipt;
+		int64_t oldest = 0;
+		for (int lane = 0; lane < LANES; lane++) {
+			int64_t t = store_oldest_pending(n->store, m->name, lane);
+			if (t && (!oldest || t < oldest))
+				oldest = t;
+		}
+		info[i].lag_seconds = oldest ? (now - oldest) / 1000 : 0;
+		ptrs[i] = &info[i];
+	}
 	Liaison__ApiReply r = LIAISON__API_REPLY__INIT;
 	Liaison__PeersReply p = LIAISON__PEERS_REPLY__INIT;
 	p.peers = ptrs;
-	p.n_peers = n->n_links;
+	p.n_peers = total;
 	r.version = 1;
 	r.request_id = request_id;
 	r.kind_case = LIAISON__API_REPLY__KIND_PEERS;
@@ -447,4 +557,5 @@ out:
 	free(fps);
 	free(q);
 	free(qp);
+	free(via);
 }

@@ -23,15 +23,20 @@
 #define DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 #define MAX_CLOCK_SKEW_MS (24LL * 3600 * 1000)
 
-enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_CLIENT, SEC_RETENTION };
+enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_MEMBER, SEC_CLIENT, SEC_RETENTION };
 
 /* bits of the keys seen in the current section */
 enum {
 	K_NAME = 1 << 0, K_KEY = 1 << 1, K_LISTEN = 1 << 2, K_API = 1 << 3, K_DATA_DIR = 1 << 4,
 	K_METRICS = 1 << 5, K_MAX_MESSAGE = 1 << 6, K_CERT = 1 << 7, K_ENDPOINT = 1 << 8,
-	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10, K_CLOCK_SKEW = 1 << 11,
+	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10, K_CLOCK_SKEW = 1 << 11, K_VIA = 1 << 12,
 	/* [retention]: one bit per message type, 1 << type */
 	K_SITREP = 1 << 1, K_STATUS = 1 << 2, K_WARNING = 1 << 3, K_INTEL = 1 << 4,
+};
+
+static const char *const section_names[] = {
+	[SEC_NONE] = "", [SEC_NODE] = "node", [SEC_PEER] = "peer", [SEC_MEMBER] = "member", [SEC_CLIENT] = "client",
+	[SEC_RETENTION] = "retention",
 };
 
 struct key_def {
@@ -53,6 +58,9 @@ static const struct key_def keys[] = {
 	{SEC_PEER, "cert", K_CERT, true},
 	{SEC_PEER, "endpoint", K_ENDPOINT, true},
 	{SEC_PEER, "max_classification", K_MAX_CLASS, false},
+	{SEC_MEMBER, "cert", K_CERT, true},
+	{SEC_MEMBER, "via", K_VIA, true},
+	{SEC_MEMBER, "max_classification", K_MAX_CLASS, false},
 	{SEC_CLIENT, "cert", K_CERT, true},
 	{SEC_CLIENT, "role", K_ROLE, true},
 	{SEC_RETENTION, "sitrep", K_SITREP, false},
@@ -128,9 +136,19 @@ static struct peer_conf *cur_peer(struct parser *p)
 	return &p->c->peers[p->c->n_peers - 1];
 }
 
+static struct member_conf *cur_member(struct parser *p)
+{
+	return &p->c->members[p->c->n_members - 1];
+}
+
 static struct client_conf *cur_client(struct parser *p)
 {
 	return &p->c->clients[p->c->n_clients - 1];
+}
+
+static const char *cur_name(struct parser *p)
+{
+	return p->sec == SEC_PEER ? cur_peer(p)->name : p->sec == SEC_MEMBER ? cur_member(p)->name : cur_client(p)->name;
 }
 
 /* Checks that the section just ended has its required keys. */
@@ -142,10 +160,8 @@ static int section_end(struct parser *p)
 		if (p->sec == SEC_NODE)
 			return fault(p, p->sec_line, "[node] lacks the required key '%s'",
 				     keys[i].name);
-		return fault(p, p->sec_line, "[%s %s] lacks the required key '%s'",
-			     p->sec == SEC_PEER ? "peer" : "client",
-			     p->sec == SEC_PEER ? cur_peer(p)->name : cur_client(p)->name,
-			     keys[i].name);
+		return fault(p, p->sec_line, "[%s %s] lacks the required key '%s'", section_names[p->sec],
+			     cur_name(p), keys[i].name);
 	}
 	return 1;
 }
@@ -196,18 +212,22 @@ static int section_begin(struct parser *p, const char *header)
 		p->sec = SEC_RETENTION;
 		return 1;
 	}
-	bool peer = strcmp(kind, "peer") == 0;
-	if (!peer && strcmp(kind, "client") != 0)
+	enum section sec = SEC_NONE;
+	for (int i = SEC_PEER; i <= SEC_CLIENT; i++)
+		if (strcmp(kind, section_names[i]) == 0)
+			sec = (enum section)i;
+	if (sec == SEC_NONE)
 		return fault(p, p->line, "unknown section [%s%s%s]", kind, *name ? " " : "", name);
 	if (!*name)
 		return fault(p, p->line, "[%s] needs a name: [%s NAME]", kind, kind);
 	if (!liaison_name_valid(name))
 		return fault(p, p->line, "invalid %s name '%s'", kind, name);
 	struct config *c = p->c;
-	if (peer) {
-		if (config_peer(c, name))
-			return fault(p, p->line, "duplicate section [peer %s] (first at line %d)",
-				     name, config_peer(c, name)->line);
+	/* peers and members share one name space: a name says how it is reached */
+	if (sec != SEC_CLIENT && (config_peer(c, name) || config_member(c, name)))
+		return fault(p, p->line, "duplicate section [%s %s] (first at line %d)", kind, name,
+			     config_peer(c, name) ? config_peer(c, name)->line : config_member(c, name)->line);
+	if (sec == SEC_PEER) {
 		struct peer_conf *a = realloc(c->peers, (c->n_peers + 1) * sizeof *a);
 		if (!a)
 			return fault(p, p->line, "out of memory");
@@ -217,7 +237,15 @@ static int section_begin(struct parser *p, const char *header)
 		a[c->n_peers].line = p->line;
 		a[c->n_peers].max_classification = LIAISON__CLASSIFICATION__CLASSIFICATION_UNSET;
 		c->n_peers++;
-		p->sec = SEC_PEER;
+	} else if (sec == SEC_MEMBER) {
+		struct member_conf *a = realloc(c->members, (c->n_members + 1) * sizeof *a);
+		if (!a)
+			return fault(p, p->line, "out of memory");
+		c->members = a;
+		memset(&a[c->n_members], 0, sizeof *a);
+		snprintf(a[c->n_members].name, sizeof a->name, "%s", name);
+		a[c->n_members].line = p->line;
+		c->n_members++;
 	} else {
 		if (config_client(c, name))
 			return fault(p, p->line, "duplicate section [client %s] (first at line %d)",
@@ -230,8 +258,8 @@ static int section_begin(struct parser *p, const char *header)
 		snprintf(a[c->n_clients].name, sizeof a->name, "%s", name);
 		a[c->n_clients].line = p->line;
 		c->n_clients++;
-		p->sec = SEC_CLIENT;
 	}
+	p->sec = sec;
 	return 1;
 }
 
@@ -335,6 +363,53 @@ static int peer_key(struct parser *p, unsigned bit, const char *value)
 	return 1;
 }
 
+/* via = HQ, HQ2: peer names, checked against the [peer] sections at the end. */
+static int member_via(struct parser *p, struct member_conf *m, const char *value)
+{
+	char list[512];
+	if (strlen(value) >= sizeof list)
+		return fault(p, p->line, "via is too long");
+	strcpy(list, value);
+	m->via_line = p->line;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*tok))
+			tok++;
+		char *end = tok + strlen(tok);
+		while (end > tok && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (!liaison_name_valid(tok))
+			return fault(p, p->line, "via: invalid peer name '%s'", tok);
+		for (size_t i = 0; i < m->n_via; i++)
+			if (!strcmp(m->via[i], tok))
+				return fault(p, p->line, "via names '%s' twice", tok);
+		if (m->n_via == MEMBER_VIA_MAX)
+			return fault(p, p->line, "via names more than %d relays", MEMBER_VIA_MAX);
+		snprintf(m->via[m->n_via++], sizeof m->via[0], "%s", tok);
+	}
+	if (m->n_via == 0)
+		return fault(p, p->line, "via names no relay (via = PEER[, PEER...])");
+	return 1;
+}
+
+static int member_key(struct parser *p, unsigned bit, const char *value)
+{
+	struct member_conf *m = cur_member(p);
+	switch (bit) {
+	case K_CERT:
+		return load_cert(p, value, CERT_NODE, m->name, &m->cert_path, &m->cert);
+	case K_VIA:
+		return member_via(p, m, value);
+	case K_MAX_CLASS:
+		if (!label_classification_parse(value, &m->max_classification))
+			return fault(p, p->line,
+				     "unknown classification '%s' (UNCLASSIFIED, RESTRICTED, "
+				     "CONFIDENTIAL, SECRET, TOP_SECRET)",
+				     value);
+		return 1;
+	}
+	return 1;
+}
+
 static int client_key(struct parser *p, unsigned bit, const char *value)
 {
 	struct client_conf *cl = cur_client(p);
@@ -377,18 +452,16 @@ static int on_pair(void *user, struct inifile *f, const char *name, const char *
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !def; i++)
 		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0)
 			def = &keys[i];
-	const char *where = p->sec == SEC_NODE	     ? "[node]"
-			    : p->sec == SEC_PEER     ? "[peer]"
-			    : p->sec == SEC_CLIENT   ? "[client]"
-						     : "[retention] (sitrep, status, warning, intel)";
 	if (!def)
-		return fault(p, p->line, "unknown key '%s' in %s", name, where);
+		return fault(p, p->line, "unknown key '%s' in [%s]", name, section_names[p->sec]);
 	p->seen |= def->bit; /* the reader refuses a key given twice */
 	switch (p->sec) {
 	case SEC_NODE:
 		return node_key(p, def->bit, value);
 	case SEC_PEER:
 		return peer_key(p, def->bit, value);
+	case SEC_MEMBER:
+		return member_key(p, def->bit, value);
 	case SEC_CLIENT:
 		return client_key(p, def->bit, value);
 	case SEC_RETENTION:
@@ -423,6 +496,21 @@ static int final_checks(struct parser *p)
 				return fault(p, peer->line,
 					     "peer '%s' has the same key as peer '%s' (line %d)",
 					     peer->name, c->peers[j].name, c->peers[j].line);
+	}
+	for (size_t i = 0; i < c->n_members; i++) {
+		const struct member_conf *m = &c->members[i];
+		if (strcmp(m->name, c->name) == 0)
+			return fault(p, m->line, "member '%s' has the name of this node", m->name);
+		for (size_t v = 0; v < m->n_via; v++)
+			if (!config_peer(c, m->via[v]))
+				return fault(p, m->via_line, "member '%s': via '%s' is not a [peer] of this node",
+					     m->name, m->via[v]);
+		for (size_t j = 0; j < c->n_peers + i; j++) {
+			const struct liaison_cert *o = j < c->n_peers ? &c->peers[j].cert : &c->members[j - c->n_peers].cert;
+			if (memcmp(o->box_pk, m->cert.box_pk, LIAISON_BOX_PK) == 0 ||
+			    memcmp(o->sign_pk, m->cert.sign_pk, LIAISON_SIGN_PK) == 0)
+				return fault(p, m->line, "member '%s' has the same key as '%s'", m->name, o->name);
+		}
 	}
 	for (size_t i = 0; i < c->n_clients; i++) {
 		const struct client_conf *cl = &c->clients[i];
@@ -477,8 +565,11 @@ void config_free(struct config **cp)
 		free(c->peers[i].cert_path);
 		free(c->peers[i].endpoint);
 	}
+	for (size_t i = 0; i < c->n_members; i++)
+		free(c->members[i].cert_path);
 	for (size_t i = 0; i < c->n_clients; i++)
 		free(c->clients[i].cert_path);
+	free(c->members);
 	free(c->peers);
 	free(c->clients);
 	free(c->path);
@@ -489,6 +580,14 @@ void config_free(struct config **cp)
 	free(c->metrics);
 	free(c);
 	*cp = NULL;
+}
+
+const struct member_conf *config_member(const struct config *c, const char *name)
+{
+	for (size_t i = 0; c && name && i < c->n_members; i++)
+		if (strcmp(c->members[i].name, name) == 0)
+			return &c->members[i];
+	return NULL;
 }
 
 const struct peer_conf *config_peer(const struct config *c, const char *name)

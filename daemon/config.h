@@ -1,4 +1,4 @@
-/* liaisond's INI configuration: [node], [retention], [peer NAME] and
+/* liaisond's INI configuration: [node], [retention], [peer NAME], [member NAME] and
  * [client NAME] sections, as in docs/liaisond.8. */
 #ifndef LIAISOND_CONFIG_H
 #define LIAISOND_CONFIG_H
@@ -23,6 +23,19 @@ struct peer_conf {
 	 * still accepted until prev_until (unix ms; 0: none). */
 	struct liaison_cert prev_cert;
 	int64_t prev_until;
+};
+
+/* An organization reached through relays: its certificate, and the peers
+ * that carry its traffic, in the order they are tried. */
+#define MEMBER_VIA_MAX 4
+struct member_conf {
+	char name[LIAISON_NAME_MAX + 1];
+	char *cert_path;
+	struct liaison_cert cert;
+	char via[MEMBER_VIA_MAX][LIAISON_NAME_MAX + 1];
+	size_t n_via;
+	Liaison__Classification max_classification; /* CLASSIFICATION_UNSET: no limit */
+	int line, via_line;
 };
 
 struct client_conf {
@@ -51,6 +64,8 @@ struct config {
 	int retention_line[CONFIG_TYPES];
 	struct peer_conf *peers;
 	size_t n_peers;
+	struct member_conf *members;
+	size_t n_members;
 	struct client_conf *clients;
 	size_t n_clients;
 };
@@ -66,6 +81,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 void config_free(struct config **c);
 
 const struct peer_conf *config_peer(const struct config *c, const char *name);
+const struct member_conf *config_member(const struct config *c, const char *name);
 const struct client_conf *config_client(const struct config *c, const char *name);
 /* Matches a client by its X25519 public key (the CURVE key seen at the handshake). */
 const struct client_conf *config_client_by_key(const struct config *c, const uint8_t box_pk[32]);

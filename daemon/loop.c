@@ -12,6 +12,7 @@
 #include <zmq.h>
 #include <systemd/sd-daemon.h>
 #include "loop.h"
+#include "member.h"
 #include "turn.h"
 #include "zap.h"
 #include "zap_refusals.h"
@@ -175,6 +176,7 @@ int node_run(struct node *n)
 			for (size_t i = 0; i < n->n_links; i++)
 				link_tick(n, &n->links[i], now);
 			sub_tick(n, now);
+			members_tick(n, now);
 			rotate_tick_node(n);
 			refusals_tick(n, now);
 			lograte_flush(now);

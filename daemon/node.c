@@ -20,6 +20,7 @@
 #include "keyring.h"
 #include "config_overlay.h"
 #include "timefmt.h"
+#include "member.h"
 #include <systemd/sd-daemon.h>
 
 static int link_from_conf(struct link *l, const struct peer_conf *p)
@@ -46,6 +47,13 @@ int node_load_streams(struct node *n)
 			/* everything before the first message without a receipt is done */
 			uint64_t first = store_first_pending(n->store, l->name, lane);
 			l->acked[lane] = l->sent[lane] = first ? first - 1 : l->next_seq[lane];
+		}
+	}
+	for (size_t i = 0; i < n->n_members; i++) {
+		struct member *m = &n->members[i];
+		for (int lane = 0; lane < LANES; lane++) {
+			m->next_seq[lane] = store_max_stream_seq(n->store, m->name, lane);
+			m->in_mark[lane] = store_lane_mark(n->store, m->name, lane);
 		}
 	}
 	n->sequence = store_max_sequence(n->store, n->key->cert.name);
@@ -150,6 +158,8 @@ int node_init(struct node *n, struct config *conf, struct liaison_key *key)
 	for (size_t i = 0; i < conf->n_peers; i++)
 		if (link_from_conf(&n->links[n->n_links++], &conf->peers[i]) < 0)
 			return -1;
+	if (members_load(n) < 0)
+		return -1;
 	node_load_streams(n);
 	if (rotate_resume(n) < 0)
 		return -1;
@@ -179,6 +189,7 @@ void node_destroy(struct node *n)
 		free(n->links[i].endpoint);
 	}
 	free(n->links);
+	members_free(n);
 	for (size_t i = 0; i < n->n_deferred; i++)
 		deferred_drop(&n->deferred[i], NULL);
 	free(n->deferred);
@@ -202,7 +213,7 @@ void node_destroy(struct node *n)
 	memset(n, 0, sizeof(*n));
 }
 
-/* Applies a new configuration's peers and clients. Links whose peer keeps its
+/* Applies a new configuration's peers, members and clients. Links whose peer keeps its
  * certificate and endpoint stay up; others are closed or opened. The node's
  * own settings (name, key, endpoints, data_dir) need a restart. */
 int node_reload(struct node *n, struct config *conf)
@@ -245,13 +256,15 @@ int node_reload(struct node *n, struct config *conf)
 	config_free(&n->conf);
 	n->conf = conf;
 	opener_set_clock_skew(n->opener, conf->clock_skew_ms);
+	if (members_load(n) < 0)
+		log_error("reload: out of memory for members");
 	node_load_streams(n);
 	for (size_t i = 0; i < n->n_links; i++)
 		if (!n->links[i].dealer && link_open(n, &n->links[i]) < 0)
 			log_error("reload: cannot open link to %s", n->links[i].name);
 	char detail[128];
-	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu clients=%zu", conf->n_peers, kept,
-		 added, removed, conf->n_clients);
+	snprintf(detail, sizeof(detail), "peers=%zu kept=%zu added=%zu removed=%zu members=%zu clients=%zu",
+		 conf->n_peers, kept, added, removed, conf->n_members, conf->n_clients);
 	if (node_tx(n) == 0 && store_audit(n->store, "reload", detail) < 0) {
 		log_error("audit record of the reload not written: %s", store_errmsg(n->store));
 		n->tx_failed = true;

@@ -63,6 +63,32 @@ struct link {
 	uint64_t caught_up;
 };
 
+/* An organization reached through relays (member.c): its end-to-end
+ * streams, and which of its relays is in use. */
+struct member {
+	char name[LIAISON_NAME_MAX + 1];
+	struct liaison_cert cert;
+	char via[MEMBER_VIA_MAX][LIAISON_NAME_MAX + 1];
+	size_t n_via;
+	Liaison__Classification max_classification;
+	uint64_t next_seq[LANES];    /* highest end-to-end stream seq assigned to it */
+	uint64_t in_mark[LANES];     /* its stream to us: highest contiguous seq we hold */
+	int route;                   /* index into via of the relay in use */
+	int64_t route_down;          /* monotonic ms the relay in use was first seen down; 0 while up */
+	int64_t resend_at;           /* monotonic ms: hand again what it has not receipted; 0 none due */
+	int64_t resend_ivl;
+	int64_t gap_reported;        /* monotonic ms we last told it of a gap */
+	int64_t last_receipt;        /* wall ms of its last receipt */
+};
+
+/* Relaying, per origin: a token bucket (relay.c). */
+#define RELAY_ORIGINS 64
+struct relay_rate {
+	char origin[LIAISON_NAME_MAX + 1];
+	double tokens;
+	int64_t at;
+};
+
 struct subscriber {
 	uint8_t rid[256];
 	size_t rid_len;
@@ -121,6 +147,7 @@ struct counters {
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
 	uint64_t damaged; /* stored messages found damaged when read (msgview.c) */
 	uint64_t deleted_expired, deleted_retention; /* deleted since start (retention.c) */
+	uint64_t relayed, relay_gaps, relay_resent, relay_held; /* relay.c, member.c */
 };
 
 /* Handshakes the ZAP handler refused, by reason, and how much of them the
@@ -148,6 +175,9 @@ struct node {
 	struct metrics_conn metrics_conns[METRICS_CONNS];
 	struct link *links;
 	size_t n_links;
+	struct member *members;
+	size_t n_members;
+	struct relay_rate relay_rates[RELAY_ORIGINS];
 	struct subscriber *subs;
 	size_t n_subs, cap_subs;
 	struct inbound_frame inq[INBOUND_QUEUE_MAX];

@@ -1,8 +1,9 @@
-/* Finding a peer's link and a certificate by name, and the largest
+/* Finding a peer's link and a certificate (of a peer or a member) by name, and the largest
  * envelope this node takes. */
 #include <string.h>
 #include "node_lookup.h"
 #include "peer_limits.h"
+#include "member.h"
 
 size_t node_max_envelope(const struct node *n)
 {
@@ -15,7 +16,10 @@ const struct liaison_cert *node_cert_lookup(void *ctx, const char *name)
 	if (!strcmp(name, n->key->cert.name))
 		return &n->key->cert;
 	struct link *l = node_link(n, name);
-	return l ? &l->cert : NULL;
+	if (l)
+		return &l->cert;
+	struct member *m = member_find(n, name);
+	return m ? &m->cert : NULL;
 }
 
 const struct liaison_cert *node_cert_lookup_prev(void *ctx, const char *name)

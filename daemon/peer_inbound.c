@@ -24,6 +24,8 @@
 #include "timefmt.h"
 #include "hexid.h"
 #include "peer_limits.h"
+#include "member.h"
+#include "relay.h"
 
 static uint8_t *pack_frame(const Liaison__PeerFrame *f, size_t *len)
 {
@@ -63,12 +65,26 @@ static void reply_state(struct node *n, struct link *l, const uint8_t *rid, size
 		node_defer(n, n->router, rid, rid_len, buf, len, NULL, 0);
 }
 
+/* End-to-end receipts a batch owes to origins reached through relays. */
+#define OWED_MAX 16
+struct owed {
+	struct member *m;
+	int lane;
+	ProtobufCBinaryData ids[BATCH_MAX];
+	size_t n_ids;
+};
+
 struct batch_result {
 	ProtobufCBinaryData ids[BATCH_MAX * 4];
 	size_t n_ids;
+	struct owed owed[OWED_MAX];
+	size_t n_owed;
+	struct member *gaps[OWED_MAX]; /* origins to tell of a gap */
+	size_t n_gaps;
+	bool held;                      /* an origin is over its relay rate: the rest waits */
 	Liaison__RejectedEnvelope rejected[64];
 	Liaison__RejectedEnvelope *rejected_ptrs[64];
-	char reasons[64][160];
+	char reasons[64][200];
 	uint8_t rejected_ids[64][16];
 	size_t n_rejected;
 	bool lanes_changed[LANES];
@@ -121,12 +137,85 @@ static void add_receipt_id(struct batch_result *r, const uint8_t *id)
 	r->ids[r->n_ids++].len = 16;
 }
 
-/* Checks and stores one envelope; returns -1 only when the store failed. */
-static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env, int64_t now,
-			 struct batch_result *r)
+/* Notes that origin m is owed a receipt for id (stored here through relays). */
+static void owe_receipt(struct batch_result *r, struct member *m, int lane, const uint8_t *id)
+{
+	size_t i = 0;
+	while (i < r->n_owed && (r->owed[i].m != m || r->owed[i].lane != lane))
+		i++;
+	if (i == r->n_owed) {
+		if (r->n_owed == OWED_MAX)
+			return; /* it resends what is not receipted, and is receipted then */
+		r->owed[r->n_owed].m = m;
+		r->owed[r->n_owed].lane = lane;
+		r->owed[r->n_owed++].n_ids = 0;
+	}
+	struct owed *o = &r->owed[i];
+	uint8_t *copy = o->n_ids < BATCH_MAX ? malloc(16) : NULL;
+	if (!copy)
+		return;
+	memcpy(copy, id, 16);
+	o->ids[o->n_ids].data = copy;
+	o->ids[o->n_ids++].len = 16;
+}
+
+static void note_gap(struct batch_result *r, struct member *m)
+{
+	for (size_t i = 0; i < r->n_gaps; i++)
+		if (r->gaps[i] == m)
+			return;
+	if (r->n_gaps < OWED_MAX)
+		r->gaps[r->n_gaps++] = m;
+}
+
+static bool held_here(struct node *n, const uint8_t id[16])
+{
+	return store_has_message(n->store, id) || store_relay_find(n->store, id, NULL) == 1;
+}
+
+/* A recipient's signed receipt on its way back to an origin (relaying). */
+static int take_receipt_item(struct node *n, struct link *l, const Liaison__HopItem *hop, struct batch_result *r)
+{
+	char why[200];
+	uint8_t id[16];
+	int lane = (int)hop->lane - 1;
+	relay_receipt_id(hop->receipt.data, hop->receipt.len, id);
+	if (lane < 0 || lane >= LANES || hop->position == 0) {
+		reject(n, l, r, NULL, LIAISON_E_PARSE, "relay: a receipt without a lane or position");
+		return 0;
+	}
+	if (hop->position <= l->in_mark[lane]) {
+		n->counters.duplicates++;
+		add_receipt_id(r, id);
+		return 0;
+	}
+	if (hop->position > l->in_mark[lane] + 1)
+		return 0; /* a hole: the sender resends in order */
+	l->in_mark[lane] = hop->position;
+	r->lanes_changed[lane] = true;
+	int rc = relay_receipt_in(n, l, hop, id, why, sizeof(why));
+	if (rc < 0)
+		return -1;
+	if (rc == RELAY_REFUSED)
+		reject(n, l, r, id, LIAISON_E_SIGNATURE, why);
+	else
+		add_receipt_id(r, id);
+	return 0;
+}
+
+/* Checks and stores one envelope (or relays it on); returns -1 only when
+ * the store failed. Its place on the link is its recipient entry's stream
+ * position when it comes from its origin to this node, else the hop item's.
+ * One relayed to this node must also be next in its origin's end-to-end
+ * stream: a gap or a reorder that a relay caused is refused here and the
+ * origin asked to send again. */
+static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryData *env,
+			 const Liaison__HopItem *hop, int64_t now, struct batch_result *r)
 {
 	struct opened o = { 0 };
-	char why[160];
+	char why[200];
+	if (hop && hop->receipt.len)
+		return take_receipt_item(n, l, hop, r);
 	int rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup, n, &o);
 	if (rc == LIAISON_E_WRONG_KEY && l->prev_until > now) /* signed before its key rotation */
 		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n, &o);
@@ -136,40 +225,50 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	}
 	const Liaison__Header *h = o.header;
 	const Liaison__Recipient *me = find_recipient(h, n->key->cert.name);
+	bool for_me = me && me->stream_seq > 0;
+	bool direct = !strcmp(h->sender, l->name);
 	int lane = (int)h->precedence - 1;
-	if (strcmp(h->sender, l->name)) {
-		snprintf(why, sizeof(why), "message from %s relayed by %s: not accepted", h->sender, l->name);
-		reject(n, l, r, h->id.data, LIAISON_E_UNKNOWN_SENDER, why);
-		goto out;
-	}
-	if (!me || me->stream_seq == 0) {
-		reject(n, l, r, h->id.data, LIAISON_E_NOT_RECIPIENT, liaison_strerror(LIAISON_E_NOT_RECIPIENT));
-		goto out;
-	}
+	uint64_t at = hop ? hop->position : direct && for_me ? me->stream_seq : 0;
+	struct member *origin = direct ? NULL : member_find(n, h->sender);
 	if (lane < 0 || lane >= LANES) {
 		reject(n, l, r, h->id.data, LIAISON_E_PARSE, "no precedence");
 		goto out;
 	}
-	if (me->stream_seq <= l->in_mark[lane]) {
+	if (!direct && !hop) {
+		snprintf(why, sizeof(why), "message from %s relayed by %s: not accepted", h->sender, l->name);
+		reject(n, l, r, h->id.data, LIAISON_E_UNKNOWN_SENDER, why);
+		goto out;
+	}
+	if (at == 0 || (direct && for_me && at != me->stream_seq)) {
+		reject(n, l, r, h->id.data, for_me ? LIAISON_E_PARSE : LIAISON_E_NOT_RECIPIENT,
+		       for_me ? "its link position is not its signed one" : liaison_strerror(LIAISON_E_NOT_RECIPIENT));
+		goto out;
+	}
+	if (at <= l->in_mark[lane]) {
 		/* Seen before: receipted again if it is held, stored once. One
 		 * rejected or skipped at its position is not held, and no receipt
 		 * may say it is. */
 		n->counters.duplicates++;
-		if (store_has_message(n->store, h->id.data))
+		if (held_here(n, h->id.data))
 			add_receipt_id(r, h->id.data);
 		goto out;
 	}
-	if (me->stream_seq > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
+	if (at > l->in_mark[lane] + 1) { /* a hole: wait for the sender to resend in order */
 		if (!r->hole_logged)
 			log_peer_limited(l->name, LOG_INFO, "peer %s: message %llu of lane %d leaves a gap after %llu: held back", l->name,
-				 (unsigned long long)me->stream_seq, lane + 1, (unsigned long long)l->in_mark[lane]);
+				 (unsigned long long)at, lane + 1, (unsigned long long)l->in_mark[lane]);
 		r->hole_logged = true;
 		goto out;
 	}
+	if (!direct && !relay_rate_take(n, h->sender)) { /* this and the rest come again later */
+		n->counters.relay_held++;
+		r->held = true;
+		goto out;
+	}
 
-	/* From here the sender's signature holds, so the stream position is
+	/* From here the origin's signature holds, so the stream position is
 	 * genuine: a message that fails is rejected and its position consumed. */
-	l->in_mark[lane] = me->stream_seq;
+	l->in_mark[lane] = at;
 	r->lanes_changed[lane] = true;
 	size_t bad_at;
 	if (h->topic && !label_topic_valid(h->topic, &bad_at)) {
@@ -177,29 +276,79 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		reject(n, l, r, h->id.data, LIAISON_E_TOPIC, why);
 		goto out;
 	}
-	rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
-	if (rc != LIAISON_OK) {
-		reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
+	if (for_me && !direct) {
+		if (!origin) {
+			snprintf(why, sizeof(why), "message from %s relayed by %s: %s is a peer of %s, not a member",
+				 h->sender, l->name, h->sender, n->key->cert.name);
+			reject(n, l, r, h->id.data, LIAISON_E_UNKNOWN_SENDER, why);
+			goto out;
+		}
+		if (me->stream_seq <= origin->in_mark[lane]) { /* another relay's copy, or a replay */
+			n->counters.duplicates++;
+			if (store_has_message(n->store, h->id.data)) {
+				add_receipt_id(r, h->id.data);
+				owe_receipt(r, origin, lane, h->id.data);
+			}
+			goto out;
+		}
+		if (me->stream_seq > origin->in_mark[lane] + 1) {
+			n->counters.relay_gaps++;
+			snprintf(why, sizeof(why), "gap: message %llu of lane %d from %s after %llu (asked again)",
+				 (unsigned long long)me->stream_seq, lane + 1, h->sender,
+				 (unsigned long long)origin->in_mark[lane]);
+			reject(n, l, r, h->id.data, LIAISON_E_REPLAY, why);
+			note_gap(r, origin);
+			goto out;
+		}
+	}
+	int64_t pos = 0;
+	if (for_me) {
+		rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
+		if (rc != LIAISON_OK) {
+			reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
+			goto out;
+		}
+		if (node_tx(n) < 0)
+			goto fail;
+		rc = store_put_message(n->store, h, env->data, env->len, time_now_ms(), &pos);
+		if (rc < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			goto fail;
+		}
+		if (rc == 1) {
+			reject(n, l, r, h->id.data, LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
+			goto out;
+		}
+		if (cap_chain_record(n->store, pos, h, o.payload) < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			goto fail;
+		}
+		n->counters.received++;
+		readcache_put(n->readcache, pos, env->data, env->len); /* verified above */
+		if (origin) {
+			origin->in_mark[lane] = me->stream_seq;
+			if (store_set_lane_mark(n->store, origin->name, lane, me->stream_seq) < 0) {
+				log_error("store: %s", store_errmsg(n->store));
+				goto fail;
+			}
+			owe_receipt(r, origin, lane, h->id.data);
+		}
+	}
+	if (hop && hop->n_to) {
+		rc = relay_envelope(n, l, h, env->data, env->len, pos, hop->to, hop->n_to, why, sizeof(why));
+		if (rc < 0)
+			goto fail;
+		if (rc == RELAY_REFUSED) {
+			log_peer_limited(l->name, LOG_WARN, "peer %s: %s", l->name, why);
+			if (!for_me) {
+				reject(n, l, r, h->id.data, LIAISON_E_NOT_RECIPIENT, why);
+				goto out;
+			}
+		}
+	} else if (!for_me) {
+		reject(n, l, r, h->id.data, LIAISON_E_NOT_RECIPIENT, liaison_strerror(LIAISON_E_NOT_RECIPIENT));
 		goto out;
 	}
-	if (node_tx(n) < 0)
-		goto fail;
-	int64_t pos;
-	rc = store_put_message(n->store, h, env->data, env->len, time_now_ms(), &pos);
-	if (rc < 0) {
-		log_error("store: %s", store_errmsg(n->store));
-		goto fail;
-	}
-	if (rc == 1) {
-		reject(n, l, r, h->id.data, LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
-		goto out;
-	}
-	if (cap_chain_record(n->store, pos, h, o.payload) < 0) {
-		log_error("store: %s", store_errmsg(n->store));
-		goto fail;
-	}
-	n->counters.received++;
-	readcache_put(n->readcache, pos, env->data, env->len); /* verified above */
 	add_receipt_id(r, h->id.data);
 out:
 	opened_clear(&o);
@@ -273,6 +422,8 @@ static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t
 		liaison__signed_receipt__free_unpacked(sr, NULL);
 }
 
+#define GAP_REPORT_MS 1000 /* at most one gap report a second to each origin */
+
 static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len,
 			 const Liaison__PeerBatch *b)
 {
@@ -282,10 +433,14 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	int64_t now = time_now_ms();
 	/* skips come before the envelope that follows them in the lane */
 	bool failed = false;
-	for (size_t i = 0; i < b->n_envelopes && !failed; i++) {
+	size_t k = 0; /* hop items come in the order of their envelopes */
+	for (size_t i = 0; i < b->n_envelopes && !failed && !r->held; i++) {
 		while (apply_skips(l, b, r))
 			;
-		failed = take_envelope(n, l, &b->envelopes[i], now, r) < 0;
+		while (k < b->n_hops && b->hops[k]->index < i)
+			k++;
+		const Liaison__HopItem *hop = k < b->n_hops && b->hops[k]->index == i ? b->hops[k] : NULL;
+		failed = take_envelope(n, l, &b->envelopes[i], hop, now, r) < 0;
 	}
 	while (!failed && apply_skips(l, b, r))
 		;
@@ -296,10 +451,22 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 		if (node_tx(n) < 0 || store_audit(n->store, "reject", detail) < 0)
 			n->tx_failed = true;
 	}
+	/* the receipts owed to origins reached through relays, in this commit */
+	int64_t mono = time_mono_ms();
+	for (size_t i = 0; i < r->n_owed && !n->tx_failed; i++)
+		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids, false);
+	for (size_t i = 0; i < r->n_gaps && !n->tx_failed; i++)
+		if (mono - r->gaps[i]->gap_reported >= GAP_REPORT_MS) {
+			r->gaps[i]->gap_reported = mono;
+			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, true);
+		}
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);
 	for (size_t i = 0; i < r->n_ids; i++)
 		free(r->ids[i].data);
+	for (size_t i = 0; i < r->n_owed; i++)
+		for (size_t j = 0; j < r->owed[i].n_ids; j++)
+			free(r->owed[i].ids[j].data);
 	free(r);
 }
 

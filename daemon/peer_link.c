@@ -21,6 +21,8 @@
 #include "rotate.h"
 #include "link_health.h"
 #include "timefmt.h"
+#include "relay.h"
+#include "member.h"
 
 int link_open(struct node *n, struct link *l)
 {
@@ -223,6 +225,22 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 	link_health_acked(l, 0); /* reports an outage with nothing queued */
 }
 
+/* A relay refused to carry our message on: the members it was to reach
+ * through it are rejected, with the relay's words. */
+static int reject_members(struct node *n, struct link *l, const uint8_t id[16], const char *why)
+{
+	char dest[256], reason[320];
+	if (store_hop_dest(n->store, id, l->name, dest, sizeof(dest)) != 1 || !store_has_message(n->store, id))
+		return 0;
+	snprintf(reason, sizeof(reason), "%s: %s", l->name, why);
+	for (char *save = NULL, *name = strtok_r(dest, ",", &save); name; name = strtok_r(NULL, ",", &save))
+		if (member_find(n, name) &&
+		    (store_set_recipient_state(n->store, id, name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
+		     store_set_rejection(n->store, id, name, reason) < 0))
+			return -1;
+	return 0;
+}
+
 static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *ack)
 {
 	uint64_t delivered = 0;
@@ -241,10 +259,12 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 			if (buf) {
 				liaison__signed_receipt__pack(ack->receipt, buf);
 				receipt = store_put_receipt(n->store, l->name, r->received, buf, len);
+				/* a relay item every next hop holds is deleted */
 				for (size_t i = 0; receipt > 0 && i < r->n_message_ids; i++)
 					if (r->message_ids[i].len == 16 &&
-					    store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
-								      RCPT_DELIVERED, r->received, receipt) < 0)
+					    (store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
+								       RCPT_DELIVERED, r->received, receipt) < 0 ||
+					     store_relay_settle(n->store, r->message_ids[i].data) < 0))
 						receipt = -1;
 				free(buf);
 			}
@@ -267,7 +287,8 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		link_health_error(l, "rejected a message: %.120s", why);
 		if (rj->id.len == 16 && node_tx_lazy(n) == 0 &&
 		    (store_set_recipient_state(n->store, rj->id.data, l->name, RCPT_REJECTED, time_now_ms(), 0) < 0 ||
-		     store_set_rejection(n->store, rj->id.data, l->name, why) < 0)) {
+		     store_set_rejection(n->store, rj->id.data, l->name, why) < 0 ||
+		     reject_members(n, l, rj->id.data, why) < 0 || store_relay_settle(n->store, rj->id.data) < 0)) {
 			/* the turn is dropped; the message stays pending here */
 			log_error("store: %s", store_errmsg(n->store));
 			n->tx_failed = true;
@@ -322,6 +343,7 @@ bool link_pending(const struct link *l)
 }
 
 #define SKIPS_MAX (BATCH_MAX + LANES)
+#define HOP_TO_MAX 32 /* names in one hop's dest (256 bytes) */
 
 struct batch {
 	const struct link *l;
@@ -336,7 +358,35 @@ struct batch {
 	Liaison__LaneSkip skips[SKIPS_MAX];
 	Liaison__LaneSkip *skip_ptrs[SKIPS_MAX];
 	size_t n_skips;
+	/* relaying: where the link position or the route is not in the envelope */
+	Liaison__HopItem hops[BATCH_MAX];
+	Liaison__HopItem *hop_ptrs[BATCH_MAX];
+	char *hop_to[BATCH_MAX][HOP_TO_MAX];
+	char hop_dest[BATCH_MAX][256];
+	size_t n_hops;
 };
+
+/* Describes the batch's next envelope (or receipt) as a hop item. */
+static void add_hop(struct batch *b, uint64_t seq, const char *dest, int kind, uint8_t *copy, size_t len)
+{
+	size_t k = b->n_hops++;
+	Liaison__HopItem *h = &b->hops[k];
+	liaison__hop_item__init(h);
+	h->index = (uint32_t)b->n;
+	h->position = seq;
+	snprintf(b->hop_dest[k], sizeof(b->hop_dest[k]), "%s", dest ? dest : "");
+	char *save = NULL;
+	for (char *name = strtok_r(b->hop_dest[k], ",", &save); name && h->n_to < HOP_TO_MAX;
+	     name = strtok_r(NULL, ",", &save))
+		b->hop_to[k][h->n_to++] = name;
+	h->to = b->hop_to[k];
+	if (kind == RELAY_RECEIPT) {
+		h->receipt.data = copy;
+		h->receipt.len = len;
+		h->lane = (Liaison__Precedence)(b->lane + 1);
+	}
+	b->hop_ptrs[k] = h;
+}
 
 /* Tells the peer that positions after+1 .. upto of the lane will never come. */
 static void add_skip(struct batch *b, int lane, uint64_t after, uint64_t upto)
@@ -357,7 +407,7 @@ static void add_skip(struct batch *b, int lane, uint64_t after, uint64_t upto)
  * what still waits, so positions it passed over are settled (delivered,
  * rejected or withdrawn): the batch says so, and the peer does not wait for
  * them. */
-static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
+static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len, const char *dest, int kind)
 {
 	struct batch *b = ctx;
 	if (len > b->l->max_envelope || len + FRAME_SLACK > b->l->max_frame) {
@@ -376,8 +426,11 @@ static int collect(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 		return 1;
 	memcpy(copy, env, len);
 	add_skip(b, b->lane, b->prev, seq - 1);
-	b->envs[b->n].data = copy;
-	b->envs[b->n].len = len;
+	if (dest || kind == RELAY_RECEIPT)
+		add_hop(b, seq, dest, kind, copy, len);
+	/* a receipt travels in its hop item: its place here stays empty */
+	b->envs[b->n].data = kind == RELAY_RECEIPT ? NULL : copy;
+	b->envs[b->n].len = kind == RELAY_RECEIPT ? 0 : len;
 	b->n++;
 	b->bytes += len;
 	b->prev = b->seen = seq;
@@ -483,6 +536,8 @@ void link_pump(struct node *n, struct link *l)
 		pb.n_envelopes = count;
 		pb.skips = b->skip_ptrs;
 		pb.n_skips = b->n_skips;
+		pb.hops = b->hop_ptrs;
+		pb.n_hops = b->n_hops;
 		pb.lane = (Liaison__Precedence)(first_lane + 1);
 		f.version = 1;
 		f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
@@ -490,6 +545,8 @@ void link_pump(struct node *n, struct link *l)
 		int rc = send_frame(l, &f);
 		for (size_t i = 0; i < count; i++)
 			free(envs[i].data);
+		for (size_t i = 0; i < b->n_hops; i++)
+			free(b->hops[i].receipt.data);
 		free(b);
 		if (rc < 0) {
 			if (errno != EAGAIN) {

@@ -85,8 +85,13 @@ uint64_t store_count(struct store *s);
 int store_add_recipient(struct store *s, int64_t pos, const char *peer, int lane, uint64_t stream_seq);
 uint64_t store_max_stream_seq(struct store *s, const char *peer, int lane);
 uint64_t store_max_sequence(struct store *s, const char *sender);
-/* Undelivered messages to peer in lane with stream_seq > after, in order. */
-typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, size_t len);
+/* Undelivered messages to peer in lane with stream_seq > after, in order.
+ * dest is NULL for a message to the peer itself; for a hop it names the
+ * members the peer carries it toward. kind is RELAY_ENVELOPE or, for a
+ * receipt travelling back to an origin, RELAY_RECEIPT (bytes: a
+ * SignedReceipt). */
+typedef int (*store_out_fn)(void *ctx, uint64_t stream_seq, const uint8_t *env, size_t len, const char *dest,
+			    int kind);
 int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, uint32_t limit, store_out_fn fn, void *ctx);
 /* The lowest stream_seq to peer in lane still waiting for its receipt, or 0. */
 uint64_t store_first_pending(struct store *s, const char *peer, int lane);
@@ -103,7 +108,10 @@ int store_set_recipient_state(struct store *s, const uint8_t id[16], const char 
 int64_t store_put_receipt(struct store *s, const char *peer, int64_t at, const uint8_t *blob, size_t len);
 
 enum rcpt_state { RCPT_QUEUED = 0, RCPT_DELIVERED = 2, RCPT_REJECTED = 3 };
-typedef int (*store_rcpt_fn)(void *ctx, const char *peer, int lane, uint64_t stream_seq, int state, int64_t updated);
+/* Every row of the message at pos: its recipients (dest NULL) and its hops
+ * (dest names the members the hop carries it toward). */
+typedef int (*store_rcpt_fn)(void *ctx, const char *peer, int lane, uint64_t stream_seq, int state, int64_t updated,
+			     const char *dest);
 int store_recipients(struct store *s, int64_t pos, store_rcpt_fn fn, void *ctx);
 
 /* store_limits.c: what each peer said it takes, and why a recipient was
@@ -122,6 +130,38 @@ int store_rejection(struct store *s, int64_t pos, const char *peer, char *buf, s
 /* Per peer, how many messages still wait for its receipt (store_pending.c). */
 typedef void (*store_pending_fn)(void *ctx, const char *peer, uint64_t count);
 int store_pending_by_peer(struct store *s, store_pending_fn fn, void *ctx);
+
+/* Relaying (store_relay.c). A relay item is kept until every next hop
+ * holds it; its outbox rows carry pos = -rpos. */
+enum relay_kind { RELAY_ENVELOPE = 0, RELAY_RECEIPT = 1 };
+struct relay_item {
+	uint8_t id[16];       /* the envelope's id; a receipt's: its first 16 bytes of BLAKE2b */
+	const char *origin;   /* who signed it */
+	int kind;
+	int64_t received, expires;
+	const uint8_t *blob;
+	size_t len;
+};
+/* 0 stored, 1 held already (*rpos is its position), -1 error. */
+int store_relay_put(struct store *s, const struct relay_item *it, int64_t *rpos);
+/* 1 held (rpos set if not NULL), 0 not, -1 error. */
+int store_relay_find(struct store *s, const uint8_t id[16], int64_t *rpos);
+/* An outbox row on the link to peer: pos of a stored message or -rpos. */
+int store_add_hop(struct store *s, int64_t pos, const char *peer, int lane, uint64_t stream_seq, const char *dest);
+/* Deletes the relay item with this id once none of its rows waits. */
+int store_relay_settle(struct store *s, const uint8_t id[16]);
+uint64_t store_relay_count(struct store *s);
+/* Rows to member in lane still waiting for its receipt, stream_seq > after. */
+typedef int (*store_pending_row_fn)(void *ctx, int64_t pos, uint64_t stream_seq);
+int store_member_pending(struct store *s, const char *member, int lane, uint64_t after, uint32_t limit,
+			 store_pending_row_fn fn, void *ctx);
+/* Withdraws the waiting hop of pos on peer toward exactly dest (a route
+ * given up); returns how many rows, or -1. */
+int store_hop_withdraw(struct store *s, int64_t pos, const char *peer, const char *dest, int64_t at);
+/* 1 if a row of pos on peer still waits, 0 if not, -1 error. */
+int store_hop_waiting(struct store *s, int64_t pos, const char *peer);
+/* The members a hop of message (or item) id on peer was carrying it toward: 1 found, 0 none, -1. */
+int store_hop_dest(struct store *s, const uint8_t id[16], const char *peer, char *buf, size_t len);
 
 /* Incoming streams: highest contiguous stream_seq held per (sender, lane). */
 uint64_t store_lane_mark(struct store *s, const char *sender, int lane);

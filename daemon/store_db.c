@@ -51,6 +51,13 @@ static const char *const schema =
 	"CREATE INDEX IF NOT EXISTS messages_expires ON messages(expires) WHERE expires > 0;"
 	"CREATE INDEX IF NOT EXISTS recipients_receipt ON recipients(receipt) WHERE receipt IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS cap_refs_pos ON cap_refs(pos);"
+	/* what this node carries for others (relaying): sealed envelopes it
+	 * cannot open (kind 0) and recipients' signed receipts on their way
+	 * back to an origin (kind 1), each kept until every next hop holds it;
+	 * its outbox rows in recipients point at it with pos = -rpos */
+	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+	" origin TEXT NOT NULL, kind INTEGER NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	" blob BLOB NOT NULL);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";
 
 static const char *const sql[ST_COUNT_ALL] = {
@@ -69,7 +76,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
 	[ST_MAX_STREAM] = "SELECT COALESCE(MAX(stream_seq), 0) FROM recipients WHERE peer = ? AND lane = ?",
-	[ST_OUTBOX] = "SELECT r.stream_seq, m.envelope FROM recipients r JOIN messages m ON m.pos = r.pos"
+	/* a row's pos is a stored message's, or minus a relay item's */
+	[ST_OUTBOX] = "SELECT r.stream_seq, COALESCE(m.envelope, x.blob), r.dest, COALESCE(x.kind, 0)"
+		      " FROM recipients r LEFT JOIN messages m ON m.pos = r.pos LEFT JOIN relay_items x ON x.rpos = -r.pos"
 		      " WHERE r.peer = ? AND r.lane = ? AND r.stream_seq > ? AND r.state = 0"
 		      " ORDER BY r.stream_seq LIMIT ?",
 	/* INDEXED BY: without statistics SQLite would walk the primary key
@@ -81,10 +90,12 @@ static const char *const sql[ST_COUNT_ALL] = {
 			      " JOIN messages m ON m.pos = r.pos"
 			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
-	[ST_SET_RCPT] = "UPDATE recipients SET state = ?, updated = ?, receipt = COALESCE(?, receipt)"
-			" WHERE peer = ? AND pos = (SELECT pos FROM messages WHERE id = ?) AND state = 0",
+	[ST_SET_RCPT] = "UPDATE recipients SET state = ?1, updated = ?2, receipt = COALESCE(?3, receipt)"
+			" WHERE peer = ?4 AND pos IN (SELECT pos FROM messages WHERE id = ?5"
+			" UNION ALL SELECT -rpos FROM relay_items WHERE id = ?5) AND state = 0",
 	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
-	[ST_RCPTS] = "SELECT peer, lane, stream_seq, state, updated FROM recipients WHERE pos = ? ORDER BY peer",
+	[ST_RCPTS] = "SELECT peer, lane, stream_seq, state, updated, dest FROM recipients WHERE pos = ?"
+		     " ORDER BY peer, stream_seq",
 	[ST_LANE_GET] = "SELECT mark FROM lanes_in WHERE sender = ? AND lane = ?",
 	[ST_LANE_SET] = "INSERT INTO lanes_in(sender, lane, mark) VALUES (?,?,?)"
 			" ON CONFLICT(sender, lane) DO UPDATE SET mark = excluded.mark",
@@ -93,6 +104,20 @@ static const char *const sql[ST_COUNT_ALL] = {
 		       " ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor",
 	[ST_AUDIT_PUT] = "INSERT INTO audit(seq, at, kind, detail, hash) VALUES (?,?,?,?,?)",
 	[ST_CAP_REF_PUT] = "INSERT OR IGNORE INTO cap_refs(sender, identifier, pos, origin, kind) VALUES (?,?,?,?,?)",
+	[ST_RELAY_PUT] = "INSERT OR IGNORE INTO relay_items(id, origin, kind, received, expires, blob) VALUES (?,?,?,?,?,?)",
+	[ST_RELAY_FIND] = "SELECT rpos FROM relay_items WHERE id = ?",
+	[ST_ADD_HOP] = "INSERT INTO recipients(peer, lane, stream_seq, pos, dest) VALUES (?,?,?,?,?)",
+	[ST_RELAY_DROP_ROWS] = "DELETE FROM recipients WHERE pos = -?1 AND NOT EXISTS"
+			       " (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)",
+	[ST_RELAY_DROP] = "DELETE FROM relay_items WHERE rpos = ?1 AND NOT EXISTS"
+			  " (SELECT 1 FROM recipients WHERE pos = -?1)",
+	[ST_MEMBER_PENDING] = "SELECT pos, stream_seq FROM recipients INDEXED BY recipients_pending"
+			      " WHERE peer = ? AND lane = ? AND state = 0 AND stream_seq > ? ORDER BY stream_seq LIMIT ?",
+	[ST_HOP_WITHDRAW] = "UPDATE recipients SET state = 3, updated = ? WHERE pos = ? AND peer = ? AND dest = ? AND state = 0",
+	[ST_HOP_WAITING] = "SELECT COUNT(*) FROM recipients WHERE pos = ? AND peer = ? AND state = 0",
+	[ST_RELAY_COUNT] = "SELECT COUNT(*) FROM relay_items",
+	[ST_HOP_DEST] = "SELECT r.dest FROM recipients r WHERE r.peer = ?2 AND r.dest IS NOT NULL AND r.pos IN"
+			" (SELECT pos FROM messages WHERE id = ?1 UNION ALL SELECT -rpos FROM relay_items WHERE id = ?1)",
 	[ST_CAP_STATE] = "SELECT COALESCE(MAX(kind), 0) FROM cap_refs WHERE sender = ? AND identifier = ? AND origin = ?",
 	/* retention (store_retention.c); ELIGIBLE is what every deletion needs */
 #define ELIGIBLE                                                                                          \

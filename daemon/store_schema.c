@@ -1,20 +1,24 @@
 /* The store schema's version, kept in PRAGMA user_version.
  *
  * Version 0 is a store made before the schema had a number; version 1 is
- * the schema of store_db.c. A newer liaisond upgrades an older store at
+ * the schema of store_db.c before relaying; version 2 adds recipients.dest. A newer liaisond upgrades an older store at
  * start, each step in one transaction with the version it reaches, so a
  * crash mid-upgrade leaves the store at the version before it. An older
  * liaisond refuses a newer store rather than guess at what it holds. */
 #include <stdio.h>
 #include "store_internal.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Each step takes the store from version i to i + 1. Version 0 stores have
  * version 1's tables already (store_db.c creates what is missing); the step
  * only records the number. */
 static const char *const upgrades[STORE_SCHEMA_VERSION] = {
 	[0] = "",
+	/* relaying: a row of recipients may be a hop that carries the message
+	 * on toward members (dest names them); relay_items is created by
+	 * store_db.c's schema on a store of any age */
+	[1] = "ALTER TABLE recipients ADD COLUMN dest TEXT;",
 };
 
 static int user_version(struct store *s, int *out)

@@ -79,7 +79,8 @@ int store_outbox(struct store *s, const char *peer, int lane, uint64_t after, ui
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		       (size_t)sqlite3_column_bytes(st, 1)) != 0)
+		       (size_t)sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_text(st, 2),
+		       sqlite3_column_int(st, 3)) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -139,7 +140,8 @@ int store_recipients(struct store *s, int64_t pos, store_rcpt_fn fn, void *ctx)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
-		   (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int64(st, 4));
+		   (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int64(st, 4),
+		   (const char *)sqlite3_column_text(st, 5));
 	}
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "recipients");

@@ -3,6 +3,9 @@
 # configuration and data directory, an officer and a reader client each, and
 # every node pinned to every other. Clients: officer, reader and admin.
 # usage: scripts/mkfed.sh DIR BASEPORT NAME...   (node i listens on BASEPORT+i)
+# With LINKS="A-HQ HQ-C" only those pairs are peers (a federation with
+# relays: see MEMBERS); with MEMBERS="A:C@HQ C:A@HQ,HQ2" node A has
+# [member C] via HQ, and C has [member A] via HQ, then HQ2.
 set -eu
 [ $# -ge 3 ] || { echo "usage: $0 DIR BASEPORT NAME..." >&2; exit 64; }
 dir=$1 base=$2
@@ -35,10 +38,21 @@ for name in "$@"; do
 		echo "data_dir = data"
 		for peer in "$@"; do
 			[ "$peer" = "$name" ] && continue
+			if [ -n "${LINKS:-}" ]; then
+				case " $LINKS " in *" $name-$peer "* | *" $peer-$name "*) ;; *) continue ;; esac
+			fi
 			echo
 			echo "[peer $peer]"
 			echo "cert     = ../$peer/$peer.pub"
 			echo "endpoint = tcp://127.0.0.1:$(cat "$dir/$peer/port")"
+		done
+		for m in ${MEMBERS:-}; do
+			[ "${m%%:*}" = "$name" ] || continue
+			who=${m#*:}
+			echo
+			echo "[member ${who%%@*}]"
+			echo "cert = ../${who%%@*}/${who%%@*}.pub"
+			echo "via  = $(echo "${who#*@}" | sed 's/,/, /g')"
 		done
 		echo
 		echo "[client officer]"
