@@ -90,7 +90,10 @@ static const char *const sql[ST_COUNT_ALL] = {
 			      " JOIN messages m ON m.pos = r.pos"
 			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
-	[ST_SET_RCPT] = "UPDATE recipients SET state = ?1, updated = ?2, receipt = COALESCE(?3, receipt)"
+	/* INDEXED BY: without statistics SQLite walks the primary key through
+	 * every row of the peer (the whole history) and tests pos IN (...) on
+	 * each, once per receipt; the index on pos finds the row directly */
+	[ST_SET_RCPT] = "UPDATE recipients INDEXED BY recipients_pos SET state = ?1, updated = ?2, receipt = COALESCE(?3, receipt)"
 			" WHERE peer = ?4 AND pos IN (SELECT pos FROM messages WHERE id = ?5"
 			" UNION ALL SELECT -rpos FROM relay_items WHERE id = ?5) AND state = 0",
 	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
@@ -116,7 +119,7 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_HOP_WITHDRAW] = "UPDATE recipients SET state = 3, updated = ? WHERE pos = ? AND peer = ? AND dest = ? AND state = 0",
 	[ST_HOP_WAITING] = "SELECT COUNT(*) FROM recipients WHERE pos = ? AND peer = ? AND state = 0",
 	[ST_RELAY_COUNT] = "SELECT COUNT(*) FROM relay_items",
-	[ST_HOP_DEST] = "SELECT r.dest FROM recipients r WHERE r.peer = ?2 AND r.dest IS NOT NULL AND r.pos IN"
+	[ST_HOP_DEST] = "SELECT r.dest FROM recipients r INDEXED BY recipients_pos WHERE r.peer = ?2 AND r.dest IS NOT NULL AND r.pos IN"
 			" (SELECT pos FROM messages WHERE id = ?1 UNION ALL SELECT -rpos FROM relay_items WHERE id = ?1)",
 	[ST_CAP_STATE] = "SELECT COALESCE(MAX(kind), 0) FROM cap_refs WHERE sender = ? AND identifier = ? AND origin = ?",
 	/* retention (store_retention.c); ELIGIBLE is what every deletion needs */
