@@ -101,10 +101,33 @@ static int exec_pos(struct store *s, enum store_stmt idx, int64_t pos)
 	return 0;
 }
 
+/* Receipt ids the chunk's recipients rows referred to, each once. */
+struct receipt_ids {
+	int64_t *id;
+	size_t n, cap;
+};
+
+static int receipt_add(struct receipt_ids *r, int64_t id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->id[i] == id)
+			return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		int64_t *a = realloc(r->id, cap * sizeof(*a));
+		if (!a)
+			return -1;
+		r->id = a;
+		r->cap = cap;
+	}
+	r->id[r->n++] = id;
+	return 0;
+}
+
 /* Deletes the message at pos and what hangs off it; its envelope's hash
- * into envhash. Receipt ids it referred to are added to rc (room for
- * rc_max). Returns 1 deleted, 0 gone already, -1 error. */
-static int delete_one(struct store *s, int64_t pos, uint8_t envhash[32], int64_t *rc, size_t *n_rc, size_t rc_max)
+ * into envhash. Receipt ids it referred to are added to rc. Returns 1
+ * deleted, 0 gone already, -1 error. */
+static int delete_one(struct store *s, int64_t pos, uint8_t envhash[32], struct receipt_ids *rc)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RET_ENVELOPE);
 	if (!st)
@@ -120,14 +143,11 @@ static int delete_one(struct store *s, int64_t pos, uint8_t envhash[32], int64_t
 	if (!(st = store_stmt(s, ST_RET_RECEIPTS_OF)))
 		return -1;
 	sqlite3_bind_int64(st, 1, pos);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		bool seen = false;
-		for (size_t i = 0; i < *n_rc && !seen; i++)
-			seen = rc[i] == id;
-		if (!seen && *n_rc < rc_max)
-			rc[(*n_rc)++] = id;
-	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (receipt_add(rc, sqlite3_column_int64(st, 0)) < 0) {
+			snprintf(s->err, sizeof(s->err), "retention: out of memory");
+			return -1;
+		}
 	if (r != SQLITE_DONE)
 		return store_fail(s, "retention");
 	sqlite3_reset(st);
@@ -183,12 +203,11 @@ int store_retention_chunk(struct store *s, const struct store_retention *r, stru
 	memset(out, 0, sizeof(*out));
 	uint32_t max = r->max ? r->max : 1;
 	struct picks p = { .pos = calloc(max, sizeof(int64_t)), .expired = calloc(max, sizeof(bool)), .max = max };
-	int64_t *receipts = calloc((size_t)max * 4, sizeof(int64_t));
-	size_t n_receipts = 0;
+	struct receipt_ids receipts = { 0 };
 	uint8_t (*hashes)[32] = calloc(max, 32);
 	char *detail = NULL;
 	int ret = -1;
-	if (!p.pos || !p.expired || !receipts || !hashes) {
+	if (!p.pos || !p.expired || !hashes) {
 		snprintf(s->err, sizeof(s->err), "retention: out of memory");
 		goto out;
 	}
@@ -248,7 +267,7 @@ int store_retention_chunk(struct store *s, const struct store_retention *r, stru
 	qsort(keyed, p.n, 2 * sizeof(int64_t), cmp_pos);
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < p.n; i++) {
-		int d = delete_one(s, keyed[2 * i], hashes[n], receipts, &n_receipts, (size_t)max * 4);
+		int d = delete_one(s, keyed[2 * i], hashes[n], &receipts);
 		if (d < 0) {
 			free(keyed);
 			goto out;
@@ -263,10 +282,10 @@ int store_retention_chunk(struct store *s, const struct store_retention *r, stru
 		n++;
 	}
 	free(keyed);
-	for (size_t i = 0; i < n_receipts; i++) {
+	for (size_t i = 0; i < receipts.n; i++) {
 		if (!(st = store_stmt(s, ST_RET_DEL_RECEIPT)))
 			goto out;
-		sqlite3_bind_int64(st, 1, receipts[i]);
+		sqlite3_bind_int64(st, 1, receipts.id[i]);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			store_fail(s, "retention delete");
 			goto out;
@@ -308,7 +327,7 @@ int store_retention_chunk(struct store *s, const struct store_retention *r, stru
 out:
 	free(p.pos);
 	free(p.expired);
-	free(receipts);
+	free(receipts.id);
 	free(hashes);
 	free(detail);
 	return ret;

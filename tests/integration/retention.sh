@@ -114,6 +114,14 @@ node_stop A
 "$LIAISOND" -c "$T/A/liaisond.conf" --verify-audit >"$T/out" 2>"$T/err" || fail "--verify-audit: $(cat "$T/err")"
 grep -q "audit chain holds" "$T/out" || fail "--verify-audit said: $(cat "$T/out")"
 [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM audit WHERE kind = 'retention'")" -ge 4 ] || fail "no retention records"
+# nothing that hung off a deleted message is left behind
+orphans=$(sqlite3 "$db" "SELECT
+	(SELECT COUNT(*) FROM recipients r WHERE r.pos > 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.pos = r.pos)),
+	(SELECT COUNT(*) FROM rejections j WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.pos = j.pos)),
+	(SELECT COUNT(*) FROM cap_refs c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.pos = c.pos)),
+	(SELECT COUNT(*) FROM receipts t WHERE NOT EXISTS (SELECT 1 FROM recipients r WHERE r.receipt = t.id))")
+assert_eq "$orphans" "0|0|0|0" "rows left behind (recipients|rejections|cap_refs|receipts)"
+[ "$(sqlite3 "$db" "SELECT COUNT(*) FROM receipts")" -ge 1 ] || fail "the kept messages' receipts were deleted"
 
 # a message deleted behind the verifier's back is named; so is a changed retention record
 cp -a "$T/A/data" "$T/A/copy"
