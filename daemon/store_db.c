@@ -110,12 +110,14 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_RELAY_PUT] = "INSERT OR IGNORE INTO relay_items(id, origin, kind, received, expires, blob) VALUES (?,?,?,?,?,?)",
 	[ST_RELAY_FIND] = "SELECT rpos FROM relay_items WHERE id = ?",
 	[ST_ADD_HOP] = "INSERT INTO recipients(peer, lane, stream_seq, pos, dest) VALUES (?,?,?,?,?)",
-	[ST_RELAY_DROP_ROWS] = "DELETE FROM recipients WHERE pos = -?1 AND NOT EXISTS"
-			       " (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)",
+	/* the item's rows stay (small): they hold the link positions used, which
+	 * must never be handed out again (store_max_stream_seq) */
 	[ST_RELAY_DROP] = "DELETE FROM relay_items WHERE rpos = ?1 AND NOT EXISTS"
-			  " (SELECT 1 FROM recipients WHERE pos = -?1)",
-	[ST_MEMBER_PENDING] = "SELECT pos, stream_seq FROM recipients INDEXED BY recipients_pending"
+			  " (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)",
+	[ST_MEMBER_PENDING] = "SELECT pos, stream_seq, state FROM recipients INDEXED BY recipients_pending"
 			      " WHERE peer = ? AND lane = ? AND state = 0 AND stream_seq > ? ORDER BY stream_seq LIMIT ?",
+	[ST_MEMBER_ROWS] = "SELECT pos, stream_seq, state FROM recipients"
+			   " WHERE peer = ? AND lane = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?",
 	[ST_HOP_WITHDRAW] = "UPDATE recipients SET state = 3, updated = ? WHERE pos = ? AND peer = ? AND dest = ? AND state = 0",
 	[ST_HOP_WAITING] = "SELECT COUNT(*) FROM recipients WHERE pos = ? AND peer = ? AND state = 0",
 	[ST_RELAY_COUNT] = "SELECT COUNT(*) FROM relay_items",
