@@ -55,6 +55,10 @@ static const char *const schema =
 	 * cannot open (kind 0) and recipients' signed receipts on their way
 	 * back to an origin (kind 1), each kept until every next hop holds it;
 	 * its outbox rows in recipients point at it with pos = -rpos */
+	/* the highest stream position each (peer or member, lane) had among
+	 * rows that retention deleted (store_retention.c) */
+	"CREATE TABLE IF NOT EXISTS stream_floor(peer TEXT NOT NULL, lane INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY(peer, lane)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
 	" origin TEXT NOT NULL, kind INTEGER NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" blob BLOB NOT NULL);"
@@ -75,7 +79,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
-	[ST_MAX_STREAM] = "SELECT COALESCE(MAX(stream_seq), 0) FROM recipients WHERE peer = ? AND lane = ?",
+	/* positions of deleted messages' rows live on in stream_floor (retention) */
+	[ST_MAX_STREAM] = "SELECT MAX(COALESCE((SELECT MAX(stream_seq) FROM recipients WHERE peer = ?1 AND lane = ?2), 0),"
+			  " COALESCE((SELECT seq FROM stream_floor WHERE peer = ?1 AND lane = ?2), 0))",
 	/* a row's pos is a stored message's, or minus a relay item's */
 	[ST_OUTBOX] = "SELECT r.stream_seq, COALESCE(m.envelope, x.blob), r.dest, COALESCE(x.kind, 0)"
 		      " FROM recipients r LEFT JOIN messages m ON m.pos = r.pos LEFT JOIN relay_items x ON x.rpos = -r.pos"
@@ -140,6 +146,8 @@ static const char *const sql[ST_COUNT_ALL] = {
 			" ORDER BY m.pos LIMIT ?3",
 	[ST_RET_ENVELOPE] = "SELECT envelope FROM messages WHERE pos = ?",
 	[ST_RET_RECEIPTS_OF] = "SELECT DISTINCT receipt FROM recipients WHERE pos = ? AND receipt IS NOT NULL",
+	[ST_RET_FLOOR] = "INSERT INTO stream_floor(peer, lane, seq) SELECT peer, lane, stream_seq FROM recipients"
+			 " WHERE pos = ?1 ON CONFLICT(peer, lane) DO UPDATE SET seq = MAX(seq, excluded.seq)",
 	[ST_RET_DEL_RCPTS] = "DELETE FROM recipients WHERE pos = ?",
 	[ST_RET_DEL_REJECTIONS] = "DELETE FROM rejections WHERE pos = ?",
 	[ST_RET_DEL_CAP_REFS] = "DELETE FROM cap_refs WHERE pos = ?",

@@ -11,7 +11,10 @@
  *     positions and a sender's sequence numbers are taken from those
  *     maxima, and must never be handed out twice.
  * With the message go its recipients rows, rejection reasons, CAP
- * references, and the signed receipts no remaining row refers to.
+ * references, and the signed receipts no remaining row refers to. The
+ * stream positions its recipients rows held are kept in stream_floor:
+ * a position on a link or in a member's stream is never handed out twice,
+ * or the peer would take the new message for one it has (a duplicate).
  *
  * Each chunk appends one "retention" record to the audit chain in the same
  * transaction: the positions deleted and a digest over their envelope
@@ -151,7 +154,8 @@ static int delete_one(struct store *s, int64_t pos, uint8_t envhash[32], struct 
 	if (r != SQLITE_DONE)
 		return store_fail(s, "retention");
 	sqlite3_reset(st);
-	if (exec_pos(s, ST_RET_DEL_RCPTS, pos) < 0 || exec_pos(s, ST_RET_DEL_REJECTIONS, pos) < 0 ||
+	if (exec_pos(s, ST_RET_FLOOR, pos) < 0 || exec_pos(s, ST_RET_DEL_RCPTS, pos) < 0 ||
+	    exec_pos(s, ST_RET_DEL_REJECTIONS, pos) < 0 ||
 	    exec_pos(s, ST_RET_DEL_CAP_REFS, pos) < 0 || exec_pos(s, ST_RET_DEL_MSG, pos) < 0)
 		return -1;
 	return 1;

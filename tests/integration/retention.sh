@@ -141,4 +141,19 @@ sqlite3 "$T/A/copy/liaison.db" "DELETE FROM messages WHERE pos = $pos;
 	UPDATE audit SET detail = detail || ',$pos' WHERE seq = $rec" || fail "forge"
 "$LIAISOND" -c "$T/A/copy.conf" --verify-audit >"$T/out" 2>"$T/err" && fail "--verify-audit passed a forged record"
 grep -q "record $rec" "$T/err" || fail "forged record not named: $(cat "$T/err")"
+# every ROUTINE row to B went with its SITREP; after a restart A's stream
+# positions to B still go on from the highest one used (a reused one would
+# be taken for a duplicate by B, and the message lost)
+kill -0 "$(node_pid A)" 2>/dev/null || node_start A
+kill -0 "$(node_pid B)" 2>/dev/null || node_start B
+last=$(sqlite3 "$db" "SELECT seq FROM stream_floor WHERE peer = 'B' AND lane = 3")
+[ -n "$last" ] && [ "$last" -ge 20 ] || fail "stream_floor for B: '$last'"
+[ -z "$(sqlite3 "$db" "SELECT stream_seq FROM recipients WHERE peer = 'B' AND lane = 3")" ] ||
+	fail "rows to B are left, the restart proves nothing"
+node_stop A
+node_start A
+after=$(cli A send sitrep --to B --title "after the restart" --body x) || fail "send after the restart"
+wait_until 15 cli B reader get "$after" || fail "B never got a SITREP sent after retention and a restart"
+assert_eq "$(sqlite3 "$db" "SELECT MAX(stream_seq) FROM recipients WHERE peer = 'B' AND lane = 3")" $((last + 1)) \
+	"A's next position to B"
 exit 0
