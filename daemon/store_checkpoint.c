@@ -16,9 +16,11 @@
  * most (the index on random message ids, the last page of every b-tree,
  * the audit chain's) change with every commit. Twice a second they were
  * written to the database about twice a second; every 5 s they are written
- * a tenth as often, which cut the database writes per message by a third
- * (docs/performance.md, "Where the bytes go"). The price is a larger WAL
- * between checkpoints, bounded by the kick at WAL_KICK_FRAMES. */
+ * a tenth as often. The fewer messages share a checkpoint (slow commits,
+ * light traffic) the more that saves: up to a third of the database writes
+ * per message in the benchmark (docs/performance.md, "Where the bytes go").
+ * The price is a larger WAL between checkpoints, bounded by the kick at
+ * WAL_KICK_FRAMES. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
