@@ -65,8 +65,17 @@ int store_relay_settle(struct store *s, const uint8_t id[16])
 	int rc = store_relay_find(s, id, &rpos);
 	if (rc <= 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, ST_RELAY_DROP_ROWS);
+	/* the rows go, and with them the highest positions they took: the
+	 * link's lanes keep those, so that numbering after a restart goes on
+	 * past what the next hops already hold (they would drop a position
+	 * used twice as a duplicate, and never receipt it) */
+	sqlite3_stmt *st = store_stmt(s, ST_RELAY_KEEP_MARK);
 	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, rpos);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "settle relay item");
+	if (!(st = store_stmt(s, ST_RELAY_DROP_ROWS)))
 		return -1;
 	sqlite3_bind_int64(st, 1, rpos);
 	if (sqlite3_step(st) != SQLITE_DONE)
