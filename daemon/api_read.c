@@ -14,6 +14,7 @@
 #include "link_health.h"
 #include "version.h"
 #include "member.h"
+#include "relay.h"
 
 #define QUERY_DEFAULT_LIMIT 100
 #define QUERY_MAX_LIMIT 10000
@@ -280,15 +281,6 @@ static int take_row(void *ctx, const char *peer, int lane, uint64_t seq, int sta
 	return 0;
 }
 
-static bool names_has(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = list; (p = strstr(p, name)); p += len)
-		if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
-			return true;
-	return false;
-}
-
 /* A row still waiting on a link: sent once the link has sent its position. */
 static bool row_sent(struct node *n, const struct rcpt_row *r)
 {
@@ -320,7 +312,7 @@ static void add_state(struct rcpt_list *rl, const struct rcpt_row *r, bool membe
 		s->state = "queued";
 		for (size_t i = 0; i < rl->n_rows; i++) {
 			const struct rcpt_row *h = &rl->rows[i];
-			if (!names_has(h->dest, r->peer))
+			if (!relay_names_has(h->dest, r->peer))
 				continue;
 			if (h->state == RCPT_DELIVERED) {
 				s->state = "relayed";

@@ -483,6 +483,21 @@ int overlay_apply(const struct overlay *o, struct config *c, char *err, size_t e
 					 c->peers[i].name, c->peers[j].name);
 				return -1;
 			}
+	/* members are reached through peers, and a name is a peer or a member */
+	for (size_t i = 0; i < c->n_members; i++) {
+		const struct member_conf *m = &c->members[i];
+		if (config_peer(c, m->name)) {
+			snprintf(err, errlen, "%s: peer '%s' has the name of a [member] of %s", o->path, m->name,
+				 c->path);
+			return -1;
+		}
+		for (size_t v = 0; v < m->n_via; v++)
+			if (!config_peer(c, m->via[v])) {
+				snprintf(err, errlen, "%s: member '%s' is reached through peer '%s', which is removed",
+					 o->path, m->name, m->via[v]);
+				return -1;
+			}
+	}
 	for (size_t i = 0; i < c->n_clients; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!memcmp(c->clients[j].cert.box_pk, c->clients[i].cert.box_pk, LIAISON_BOX_PK)) {

@@ -72,6 +72,11 @@ struct owed {
 	int lane;
 	ProtobufCBinaryData ids[BATCH_MAX];
 	size_t n_ids;
+	Liaison__RejectedEnvelope rejected[16];
+	Liaison__RejectedEnvelope *rejected_ptrs[16];
+	uint8_t rejected_ids[16][16];
+	char reasons[16][200];
+	size_t n_rejected;
 };
 
 struct batch_result {
@@ -137,26 +142,64 @@ static void add_receipt_id(struct batch_result *r, const uint8_t *id)
 	r->ids[r->n_ids++].len = 16;
 }
 
-/* Notes that origin m is owed a receipt for id (stored here through relays). */
-static void owe_receipt(struct batch_result *r, struct member *m, int lane, const uint8_t *id)
+static struct owed *owed_for(struct batch_result *r, struct member *m, int lane)
 {
 	size_t i = 0;
 	while (i < r->n_owed && (r->owed[i].m != m || r->owed[i].lane != lane))
 		i++;
 	if (i == r->n_owed) {
 		if (r->n_owed == OWED_MAX)
-			return; /* it resends what is not receipted, and is receipted then */
+			return NULL; /* it resends what is not receipted, and is receipted then */
 		r->owed[r->n_owed].m = m;
 		r->owed[r->n_owed].lane = lane;
+		r->owed[r->n_owed].n_rejected = 0;
 		r->owed[r->n_owed++].n_ids = 0;
 	}
-	struct owed *o = &r->owed[i];
+	return &r->owed[i];
+}
+
+/* Notes that origin m is owed a receipt for id (stored here through relays). */
+static void owe_receipt(struct batch_result *r, struct member *m, int lane, const uint8_t *id)
+{
+	struct owed *o = owed_for(r, m, lane);
+	if (!o)
+		return;
 	uint8_t *copy = o->n_ids < BATCH_MAX ? malloc(16) : NULL;
 	if (!copy)
 		return;
 	memcpy(copy, id, 16);
 	o->ids[o->n_ids].data = copy;
 	o->ids[o->n_ids++].len = 16;
+}
+
+/* A message relayed to us from origin m that we refuse for good, after its
+ * signature and its end-to-end position held: the position is spent (as on
+ * a link), and m is told why in our next receipt to it, so that it neither
+ * waits for it nor sends it again. Returns -1 when the store failed. */
+static int refuse_relayed(struct node *n, struct link *l, struct batch_result *r, struct member *m, int lane,
+			  uint64_t seq, const uint8_t *id, int err, const char *why)
+{
+	reject(n, l, r, id, err, why);
+	m->in_mark[lane] = seq;
+	if (node_tx(n) < 0 || store_set_lane_mark(n->store, m->name, lane, seq) < 0) {
+		log_error("store: %s", store_errmsg(n->store));
+		n->tx_failed = true;
+		return -1;
+	}
+	struct owed *o = owed_for(r, m, lane);
+	if (o && o->n_rejected < 16) {
+		size_t k = o->n_rejected++;
+		Liaison__RejectedEnvelope *rj = &o->rejected[k];
+		liaison__rejected_envelope__init(rj);
+		memcpy(o->rejected_ids[k], id, 16);
+		rj->id.data = o->rejected_ids[k];
+		rj->id.len = 16;
+		rj->error = err;
+		snprintf(o->reasons[k], sizeof(o->reasons[k]), "%s", why);
+		rj->reason = o->reasons[k];
+		o->rejected_ptrs[k] = rj;
+	}
+	return 0;
 }
 
 static void note_gap(struct batch_result *r, struct member *m)
@@ -249,7 +292,8 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		 * rejected or skipped at its position is not held, and no receipt
 		 * may say it is. */
 		n->counters.duplicates++;
-		if (held_here(n, h->id.data))
+		/* one carried on may be gone from here already: the next hop holds it */
+		if ((hop && hop->n_to && !for_me) || held_here(n, h->id.data))
 			add_receipt_id(r, h->id.data);
 		goto out;
 	}
@@ -270,12 +314,6 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 	 * genuine: a message that fails is rejected and its position consumed. */
 	l->in_mark[lane] = at;
 	r->lanes_changed[lane] = true;
-	size_t bad_at;
-	if (h->topic && !label_topic_valid(h->topic, &bad_at)) {
-		label_topic_explain(h->topic, bad_at, why, sizeof(why));
-		reject(n, l, r, h->id.data, LIAISON_E_TOPIC, why);
-		goto out;
-	}
 	if (for_me && !direct) {
 		if (!origin) {
 			snprintf(why, sizeof(why), "message from %s relayed by %s: %s is a peer of %s, not a member",
@@ -301,13 +339,26 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 			goto out;
 		}
 	}
+	/* from here a refusal spends the end-to-end position too */
+	struct member *e2e = for_me ? origin : NULL;
+#define REFUSE(err, text)                                                                                   \
+	do {                                                                                                \
+		if (!e2e)                                                                                   \
+			reject(n, l, r, h->id.data, err, text);                                             \
+		else if (refuse_relayed(n, l, r, e2e, lane, me->stream_seq, h->id.data, err, text) < 0) \
+			goto fail;                                                                          \
+		goto out;                                                                                   \
+	} while (0)
+	size_t bad_at;
+	if (h->topic && !label_topic_valid(h->topic, &bad_at)) {
+		label_topic_explain(h->topic, bad_at, why, sizeof(why));
+		REFUSE(LIAISON_E_TOPIC, why);
+	}
 	int64_t pos = 0;
 	if (for_me) {
 		rc = keyring_decrypt(n, &o, now); /* sealed to us before our key rotation: a former key */
-		if (rc != LIAISON_OK) {
-			reject(n, l, r, h->id.data, rc, liaison_strerror(rc));
-			goto out;
-		}
+		if (rc != LIAISON_OK)
+			REFUSE(rc, liaison_strerror(rc));
 		if (node_tx(n) < 0)
 			goto fail;
 		rc = store_put_message(n->store, h, env->data, env->len, time_now_ms(), &pos);
@@ -315,10 +366,9 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 			log_error("store: %s", store_errmsg(n->store));
 			goto fail;
 		}
-		if (rc == 1) {
-			reject(n, l, r, h->id.data, LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
-			goto out;
-		}
+		if (rc == 1)
+			REFUSE(LIAISON_E_REPLAY, liaison_strerror(LIAISON_E_REPLAY));
+#undef REFUSE
 		if (cap_chain_record(n->store, pos, h, o.payload) < 0) {
 			log_error("store: %s", store_errmsg(n->store));
 			goto fail;
@@ -454,11 +504,12 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 	/* the receipts owed to origins reached through relays, in this commit */
 	int64_t mono = time_mono_ms();
 	for (size_t i = 0; i < r->n_owed && !n->tx_failed; i++)
-		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids, false);
+		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids,
+				  r->owed[i].rejected_ptrs, r->owed[i].n_rejected, false);
 	for (size_t i = 0; i < r->n_gaps && !n->tx_failed; i++)
 		if (mono - r->gaps[i]->gap_reported >= GAP_REPORT_MS) {
 			r->gaps[i]->gap_reported = mono;
-			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, true);
+			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, NULL, 0, true);
 		}
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);

@@ -19,6 +19,7 @@
 #include "labels.h"
 #include "log.h"
 #include "timefmt.h"
+#include "textsafe.h"
 
 #define RELAY_RATE 500.0   /* envelopes a second, per origin */
 #define RELAY_BURST 4000.0
@@ -73,6 +74,15 @@ static struct link *next_hop(struct node *n, const char *name, Liaison__Classifi
 	return member_route(n, m);
 }
 
+bool relay_names_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; len && (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
 struct hop_group {
 	struct link *l;
 	char dest[256];
@@ -120,7 +130,7 @@ int relay_envelope(struct node *n, const struct link *from, const Liaison__Heade
 			groups[n_groups++].dest[0] = '\0';
 		}
 		size_t used = strlen(groups[g].dest);
-		if (!strstr(groups[g].dest, name) || used == 0)
+		if (!relay_names_has(groups[g].dest, name))
 			snprintf(groups[g].dest + used, sizeof(groups[g].dest) - used, "%s%s", used ? "," : "", name);
 	}
 	if (n_groups == 0)
@@ -183,7 +193,7 @@ static int queue_receipt(struct node *n, struct link *l, int lane, const char *o
 }
 
 int relay_receipt_out(struct node *n, struct member *to, int lane, const ProtobufCBinaryData *ids, size_t n_ids,
-		      bool gap)
+		      Liaison__RejectedEnvelope **rejected, size_t n_rejected, bool gap)
 {
 	struct link *l = member_route(n, to);
 	if (!l)
@@ -195,6 +205,8 @@ int relay_receipt_out(struct node *n, struct member *to, int lane, const Protobu
 	dr.received = time_now_ms();
 	dr.message_ids = (ProtobufCBinaryData *)ids;
 	dr.n_message_ids = n_ids;
+	dr.rejected = rejected;
+	dr.n_rejected = n_rejected;
 	if (gap) {
 		for (int i = 0; i < LANES; i++) {
 			liaison__lane_mark__init(&marks[i]);
@@ -233,6 +245,21 @@ static int apply_receipt(struct node *n, const char *signer, const Liaison__Deli
 		return -1;
 	}
 	n->counters.delivered += r->n_message_ids;
+	for (size_t i = 0; i < r->n_rejected; i++) {
+		const Liaison__RejectedEnvelope *rj = r->rejected[i];
+		char why[200], reason[260];
+		if (rj->id.len != 16)
+			continue;
+		textsafe_escape(why, sizeof(why), rj->reason ? rj->reason : "", rj->reason ? strlen(rj->reason) : 0, 0);
+		snprintf(reason, sizeof(reason), "%s: %s", signer, why);
+		log_warn("member %s rejected a message: %s", signer, why);
+		if (store_set_recipient_state(n->store, rj->id.data, signer, RCPT_REJECTED, r->received, 0) < 0 ||
+		    store_set_rejection(n->store, rj->id.data, signer, reason) < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			n->tx_failed = true;
+			return -1;
+		}
+	}
 	struct member *m = member_find(n, signer);
 	if (m) {
 		member_heard(n, m);

@@ -24,10 +24,14 @@ int relay_envelope(struct node *n, const struct link *from, const Liaison__Heade
 bool relay_rate_take(struct node *n, const char *origin);
 
 /* Queues a receipt signed by this node toward member `to`: the ids of its
- * messages stored here, or (gap) a report of this node's end-to-end marks
- * for it, which makes it send again from there. 0 or -1. */
+ * messages stored here, those refused here for good (rejected), or (gap) a
+ * report of this node's end-to-end marks for it, which makes it send again
+ * from there. 0 or -1. */
 int relay_receipt_out(struct node *n, struct member *to, int lane, const ProtobufCBinaryData *ids, size_t n_ids,
-		      bool gap);
+		      Liaison__RejectedEnvelope **rejected, size_t n_rejected, bool gap);
+
+/* Whether the comma-separated list holds name exactly. */
+bool relay_names_has(const char *list, const char *name);
 
 /* A receipt item from the link of `from`: applied when it is addressed to
  * this node, else carried on toward its addressee. id receives the item's

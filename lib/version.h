@@ -3,6 +3,6 @@
 #ifndef LIAISON_VERSION_H
 #define LIAISON_VERSION_H
 
-#define LIAISON_VERSION "0.3.0"
+#define LIAISON_VERSION "0.4.0"
 
 #endif

@@ -1,11 +1,13 @@
 /* libFuzzer target: arbitrary bytes as a federation frame, as a node's
  * ROUTER receives them from a pinned peer: PeerFrame unpack, then each
  * envelope of a batch through envelope_open_header with a fixed key set,
- * and the receipt of an ack through receipt_verify.
+ * each relayed receipt of a batch's hop items and the receipt of an ack
+ * through receipt_verify.
  *
  * The keys come from fixed seeds, the same as fuzz_envelope's, so that the
  * seed corpus (tests/fuzz/corpus/peer_frame/: a hello, a state, batches of
- * valid ALPHA -> BRAVO envelopes, an ack with BRAVO's signed receipt) starts
+ * valid ALPHA -> BRAVO envelopes, a relaying batch with hop items and a
+ * relayed receipt, an ack with BRAVO's signed receipt) starts
  * deep inside the checks. Built with -DFUZZ_MAKE_SEEDS this file is the
  * program that wrote those seeds: fuzz_peer_frame_seeds ENVELOPE_DIR OUT_DIR */
 #include <stdint.h>
@@ -68,6 +70,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (op.envelope || op.header || op.payload) {
 				abort(); /* a failed open must leave nothing behind */
 			}
+		}
+		for (size_t i = 0; i < f->batch->n_hops; i++) {
+			const Liaison__HopItem *h = f->batch->hops[i];
+			for (size_t k = 0; k < h->n_to; k++)
+				(void)liaison_name_valid(h->to[k]);
+			Liaison__SignedReceipt *sr = h->receipt.len
+							     ? liaison__signed_receipt__unpack(NULL, h->receipt.len, h->receipt.data)
+							     : NULL;
+			Liaison__DeliveryReceipt *r = NULL;
+			if (sr && receipt_verify(&bravo.cert, sr, &r) == LIAISON_OK) {
+				for (size_t k = 0; k < r->n_marks; k++)
+					(void)r->marks[k]->seq;
+				liaison__delivery_receipt__free_unpacked(r, NULL);
+			} else if (r) {
+				abort();
+			}
+			if (sr)
+				liaison__signed_receipt__free_unpacked(sr, NULL);
 		}
 	} else if (f->kind_case == LIAISON__PEER_FRAME__KIND_ACK && f->ack) {
 		for (size_t i = 0; i < f->ack->n_marks; i++)
@@ -192,6 +212,37 @@ int main(int argc, char **argv)
 	f.kind_case = LIAISON__PEER_FRAME__KIND_ACK;
 	f.ack = &ack;
 	write_frame(argv[2], "ack", &f);
+
+	/* relaying: the second envelope carried on toward CHARLIE, then BRAVO's
+	 * receipt (with a gap report's marks) on its way back to ALPHA */
+	dr.marks = mp;
+	dr.n_marks = 4;
+	uint8_t *gap_buf;
+	size_t gap_len;
+	if (receipt_sign(&bravo, &dr, &gap_buf, &gap_len) != LIAISON_OK)
+		return 1;
+	char *to_c[] = { "CHARLIE" }, *to_a[] = { "ALPHA" };
+	Liaison__HopItem hops[2] = { LIAISON__HOP_ITEM__INIT, LIAISON__HOP_ITEM__INIT }, *hp[] = { &hops[0], &hops[1] };
+	hops[0].index = 1;
+	hops[0].position = 8;
+	hops[0].to = to_c;
+	hops[0].n_to = 1;
+	hops[1].index = 2;
+	hops[1].position = 9;
+	hops[1].to = to_a;
+	hops[1].n_to = 1;
+	hops[1].receipt.data = gap_buf;
+	hops[1].receipt.len = gap_len;
+	hops[1].lane = LIAISON__PRECEDENCE__ROUTINE;
+	ProtobufCBinaryData renv[3] = { envs[0], envs[1], { 0, NULL } };
+	b.envelopes = renv;
+	b.n_envelopes = 3;
+	b.hops = hp;
+	b.n_hops = 2;
+	f.kind_case = LIAISON__PEER_FRAME__KIND_BATCH;
+	f.batch = &b;
+	write_frame(argv[2], "relay", &f);
+	free(gap_buf);
 	liaison__signed_receipt__free_unpacked(sr, NULL);
 	free(signed_buf);
 	for (int i = 0; i < 4; i++)

@@ -39,5 +39,16 @@ wait_until 15 bash -c "\"$LIAISON\" -c \"$T/A/officer.conf\" status $id3 --json 
 	fail "A never saw $id3 delivered"
 wait_until 10 bash -c "[ \$(\"$LIAISON\" -c \"$T/HQ/reader.conf\" status --json | jq .counters.relaying) -eq 0 ]" ||
 	fail "HQ keeps what was delivered: $(cli HQ reader status --json)"
+# HQ's own release limit for C holds for what it carries: A's SECRET message
+# to C is refused there, and A shows C rejected with HQ's words
+node_stop HQ
+sed -i '/^\[peer C\]/a max_classification = RESTRICTED' "$T/HQ/liaisond.conf"
+node_start HQ
+id4=$(cli A send status --to C --classification SECRET --title "too high for HQ to carry" --body x) || fail "send SECRET"
+wait_until 15 bash -c "\"$LIAISON\" -c \"$T/A/officer.conf\" status $id4 --json | jq -e '.recipients[0].state == \"rejected\"'" ||
+	fail "A does not show the refusal: $(cli A status "$id4" --json)"
+cli A status "$id4" --json | jq -e '.recipients[0].reason | test("HQ: relay: release refused: SECRET exceeds C")' >/dev/null ||
+	fail "reason: $(cli A status "$id4" --json)"
+expect 1 cli C reader get "$id4"
 for n in A HQ C; do node_stop "$n"; done
 for n in A HQ C; do "$LIAISOND" -c "$T/$n/liaisond.conf" --verify-audit >/dev/null || fail "audit of $n"; done

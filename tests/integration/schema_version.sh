@@ -36,7 +36,8 @@ node_start ALPHA
 assert_eq "$(count_query ALPHA)" 6 "messages after the upgrade"
 cli ALPHA reader query --json | jq -r .body.title | grep -q "fixture 2" || fail "a fixture message does not open"
 node_stop ALPHA
-assert_eq "$(sqlite3 "$T/ALPHA/data/liaison.db" 'PRAGMA user_version')" 1 "version after the upgrade"
+assert_eq "$(sqlite3 "$T/ALPHA/data/liaison.db" 'PRAGMA user_version')" 2 "version after the upgrade"
+sqlite3 "$T/ALPHA/data/liaison.db" 'SELECT COUNT(dest) FROM recipients' >/dev/null || fail "recipients lacks dest after the upgrade"
 "$LIAISOND" -c "$T/ALPHA/liaisond.conf" --verify-audit >/dev/null || fail "audit chain after the upgrade"
 
 note "a store from a newer liaisond is refused"
@@ -45,7 +46,7 @@ before=$(sha256sum <"$T/ALPHA/data/liaison.db")
 "$LIAISOND" -c "$T/ALPHA/liaisond.conf" 2>"$T/err"
 assert_eq $? 1 "exit code on a newer store"
 note "$(cat "$T/err")"
-grep -q "store schema version 7 is newer than this liaisond understands (1)" "$T/err" || fail "error: $(cat "$T/err")"
+grep -q "store schema version 7 is newer than this liaisond understands (2)" "$T/err" || fail "error: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one error line"
 assert_eq "$(sha256sum <"$T/ALPHA/data/liaison.db")" "$before" "the newer store was changed"
 "$LIAISOND" -c "$T/ALPHA/liaisond.conf" --verify-audit 2>"$T/err2"

@@ -285,6 +285,43 @@ static void test_peer_named_like_node(void **state)
 		     10, "peer 'ALPHA' has the name of this node");
 }
 
+#define PEER_BRAVO "[peer BRAVO]\ncert = BRAVO.pub\nendpoint = tcp://b:1\n" /* 3 lines */
+
+static void test_members(void **state)
+{
+	(void)state;
+	char err[512];
+	struct config *c = NULL;
+	const char *path = write_conf(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = BRAVO\n"
+					   "max_classification = SECRET\n");
+	assert_int_equal(config_load(path, &c, err, sizeof err), 0);
+	const struct member_conf *m = config_member(c, "CHARLIE");
+	assert_non_null(m);
+	assert_int_equal(m->n_via, 1);
+	assert_string_equal(m->via[0], "BRAVO");
+	assert_int_equal(m->max_classification, LIAISON__CLASSIFICATION__SECRET);
+	assert_null(config_member(c, "BRAVO"));
+	config_free(&c);
+
+	/* each fault at its line */
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\n", 10, "lacks the required key 'via'");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = XRAY\n", 12,
+		     "member 'CHARLIE': via 'XRAY' is not a [peer] of this node");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = BRAVO, BRAVO\n", 12,
+		     "via names 'BRAVO' twice");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = ,\n", 12, "via names no relay");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = BR AVO\n", 12,
+		     "via: invalid peer name 'BR AVO'");
+	expect_fault(NODE PEER_BRAVO "[member BRAVO]\n", 10, "duplicate section [member BRAVO] (first at line 7)");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = XRAY.pub\n", 11, "is for 'XRAY', not 'CHARLIE'");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nvia = BRAVO\nmax_classification = HUSH\n",
+		     13, "unknown classification 'HUSH'");
+	expect_fault(NODE PEER_BRAVO "[member CHARLIE]\ncert = CHARLIE.pub\nendpoint = tcp://c:1\n", 12,
+		     "unknown key 'endpoint' in [member]");
+	expect_fault(NODE PEER_BRAVO "[member ALPHA]\ncert = ALPHA.pub\nvia = BRAVO\n", 10,
+		     "member 'ALPHA' has the name of this node");
+}
+
 static void test_bad_values(void **state)
 {
 	(void)state;
@@ -377,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_missing_key),
 		cmocka_unit_test(test_certificates),
 		cmocka_unit_test(test_peer_named_like_node),
+		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_accepts_endpoints),
 		cmocka_unit_test(test_missing_file),
