@@ -41,7 +41,7 @@ held=$(cli HQ reader status --json | jq .counters.relaying)
 at_kill=$(count_query C --from A)
 node_kill HQ
 t0=$(date +%s%N)
-note "HQ killed with C at $at_kill of $TOTAL, HQ holding $held items"
+note "${SECONDS}s: HQ killed with C at $at_kill of $TOTAL, HQ holding $held items"
 moved() { [ "$(path_at_A)" = HQ2 ]; }
 wait_until 15 moved || fail "A never moved to HQ2: $(cli A peers --json)"
 t1=$(date +%s%N)
@@ -52,17 +52,20 @@ assert_eq "$(sort -u "$T/sent.ids" | wc -l)" "$TOTAL" "distinct ids A printed"
 have_all() { [ "$(count_query C --from A)" -ge "$TOTAL" ]; }
 wait_until 40 have_all || fail "C holds $(count_query C --from A) of $TOTAL"
 t2=$(date +%s%N)
-note "C held all $TOTAL $(((t2 - t0) / 1000000)) ms after the kill"
+note "${SECONDS}s: C held all $TOTAL $(((t2 - t0) / 1000000)) ms after the kill"
 dup_before=$(cli C reader status --json | jq .counters.duplicates)
 
 # HQ comes back with what it held for C: C keeps one copy of each
 node_start HQ
+note "${SECONDS}s: HQ started again"
 wait_until 20 bash -c "[ \$(\"$LIAISON\" -c \"$T/HQ/reader.conf\" status --json | jq .counters.relaying) -eq 0 ]" ||
 	fail "HQ still holds items: $(cli HQ reader status --json | jq -c .counters)"
 dup_after=$(cli C reader status --json | jq .counters.duplicates)
-note "C's duplicates: $dup_before before HQ came back, $dup_after after"
-if [ "$held" -gt 0 ] && [ "$dup_after" -le "$dup_before" ] && [ "$dup_after" -eq 0 ]; then
-	fail "HQ held $held items when it was killed, and C counted no duplicate"
+note "${SECONDS}s: C's duplicates: $dup_before before HQ came back, $dup_after after"
+# what HQ held when it was killed (a few may have gone out just before) C
+# already had from HQ2: the second copies are counted and dropped
+if [ "$held" -ge 20 ] && [ "$dup_after" -le "$dup_before" ]; then
+	fail "HQ held $held items when it was killed, and C counted no second copy"
 fi
 
 # once each, in order per lane
@@ -83,9 +86,10 @@ wait_until 30 bash -c "[ \$(sqlite3 'file:$T/A/data/liaison.db?mode=ro' \"SELECT
 	fail "A does not see $(e2e "AND state != 2") of $TOTAL delivered"
 assert_eq "$(e2e "AND state = 2")" "$TOTAL" "messages to C delivered at A"
 delivered() { cli A reader status "$1" --json | jq -e '.recipients | length == 1 and .[0].node == "C" and .[0].state == "delivered"' >/dev/null; }
-for id in $(shuf -n 40 "$T/sent.ids") $(tail -5 "$T/sent.ids"); do
+note "${SECONDS}s: A sees all delivered"
+for id in $(shuf -n 20 "$T/sent.ids") $(tail -5 "$T/sent.ids"); do
 	delivered "$id" || fail "A's status for $id: $(cli A reader status "$id" --json)"
 done
 for n in A HQ HQ2 C; do node_stop "$n"; done
 for n in A HQ HQ2 C; do "$LIAISOND" -c "$T/$n/liaisond.conf" --verify-audit >/dev/null || fail "audit of $n"; done
-note "failover: $TOTAL messages once each at C, all delivered at A"
+note "${SECONDS}s: failover: $TOTAL messages once each at C, all delivered at A"
