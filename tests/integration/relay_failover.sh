@@ -50,7 +50,7 @@ wait "$sender" || fail "the sender failed"
 assert_eq "$(sort -u "$T/sent.ids" | wc -l)" "$TOTAL" "distinct ids A printed"
 
 have_all() { [ "$(count_query C --from A)" -ge "$TOTAL" ]; }
-wait_until 40 have_all || fail "C holds $(count_query C --from A) of $TOTAL"
+wait_until 60 have_all || fail "C holds $(count_query C --from A) of $TOTAL"
 t2=$(date +%s%N)
 note "${SECONDS}s: C held all $TOTAL $(((t2 - t0) / 1000000)) ms after the kill"
 dup_before=$(cli C reader status --json | jq .counters.duplicates)
@@ -58,7 +58,7 @@ dup_before=$(cli C reader status --json | jq .counters.duplicates)
 # HQ comes back with what it held for C: C keeps one copy of each
 node_start HQ
 note "${SECONDS}s: HQ started again"
-wait_until 20 bash -c "[ \$(\"$LIAISON\" -c \"$T/HQ/reader.conf\" status --json | jq .counters.relaying) -eq 0 ]" ||
+wait_until 40 bash -c "[ \$(\"$LIAISON\" -c \"$T/HQ/reader.conf\" status --json | jq .counters.relaying) -eq 0 ]" ||
 	fail "HQ still holds items: $(cli HQ reader status --json | jq -c .counters)"
 dup_after=$(cli C reader status --json | jq .counters.duplicates)
 note "${SECONDS}s: C's duplicates: $dup_before before HQ came back, $dup_after after"
