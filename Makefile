@@ -41,7 +41,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PROGRAMS := $(BUILD)/liaisond $(BUILD)/liaison $(BUILD)/liaison-keys
 
-.PHONY: all deps check-deps check soak fuzz bench run install uninstall clean
+.PHONY: all deps check-deps check soak fuzz bench bench-relay run install uninstall clean
 .SECONDARY:
 all: $(PROGRAMS)
 
@@ -177,6 +177,10 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD))
 	@BUILD=$(BUILD) bench/run.sh
+
+# Through one relay on a 64 kbit/s link (network namespaces: needs root).
+bench-relay: all tests
+	@BUILD=$(BUILD) bench/relay_link.sh
 
 # Where `make install` puts things (under $(DESTDIR)$(PREFIX)); `make
 # uninstall` removes exactly these.

@@ -8,6 +8,8 @@
 #        BUILD=build bench/run.sh bytes   only the bytes-written rows (and the
 #        store's per-table breakdown on stderr): bytes, not time, so it reads
 #        the same on a loaded machine
+#        BUILD=build bench/run.sh tput    only the A->B throughput row
+#        BUILD=build bench/run.sh wire    only the bytes-on-the-wire rows
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -46,6 +48,9 @@ say() { echo "# $*" >&2; }
 
 TOOLS="load limits mqtt_ref history nats_ref"
 [ "${1:-}" = bytes ] && TOOLS=load
+[ "${1:-}" = tput ] && TOOLS=load
+[ "${1:-}" = wire ] && TOOLS=load
+WIRE_N=${WIRE_N:-1000}   # status messages per bytes-on-the-wire run
 [ "${1:-}" = history ] && TOOLS=history
 HIST_SMALL=${HIST_SMALL:-10000}
 HIST_BIG=${HIST_BIG:-1000000}
@@ -202,23 +207,113 @@ if [ "${1:-}" = history ]; then
 	exit 0
 fi
 
+# tcp_bytes NAME PEER: "sent received" TCP payload bytes of NAME's link to
+# PEER so far: envelopes, batch and ack frames, ZMTP and CURVE framing
+# (TCP/IP headers not included)
+tcp_bytes() {
+	ss -tinpH state established "dst 127.0.0.1:$(cat "$F/$2/port")" | awk -v pid="pid=${PID[$1]}," '
+		index($0, pid) { want = 1; next }
+		want { for (i = 1; i <= NF; i++) { if ($i ~ /^bytes_sent:/) s = substr($i, 12); if ($i ~ /^bytes_received:/) r = substr($i, 16) }; want = 0 }
+		END { print s + 0, r + 0 }'
+}
+
+# queued NAME: messages NAME holds for its peers, not yet acknowledged
+queued() {
+	"$BUILD/liaison" -c "$F/$1/reader.conf" status --json | grep -o '"queues": *{[^}]*}' | grep -o '[0-9][0-9]*' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# wire_run TO ALONE: WIRE_N short status messages from A to TO (a comma-
+# separated list), in one batch or (ALONE=1) WIRE_N / 50 one at a time,
+# each acknowledged before the next; sets WIRE to the A->B and B->A bytes
+# per message
+wire_run() {
+	local to=$1 n=$WIRE_N a0 b0 a1 b1 i k
+	[ "$2" = 1 ] && n=$((WIRE_N / 50))
+	read -r a0 b0 < <(tcp_bytes A B)
+	[ "$a0" -gt 0 ] || die "no link from A to B to measure"
+	awk -v n="$n" -v to="$to" 'BEGIN { gsub(/,/, "\", \"", to)
+		for (i = 1; i <= n; i++) printf "{\"type\": \"status\", \"to\": [\"%s\"], \"body\": {\"title\": \"wire %d\", \"body\": \"n %d\"}}\n", to, i, i }' >"$T/wire.jsonl"
+	if [ "$2" = 1 ]; then
+		for i in $(seq "$n"); do
+			sed -n "${i}p" "$T/wire.jsonl" | "$BUILD/liaison" -c "$F/A/officer.conf" send --batch - >/dev/null || die "wire send failed"
+			for k in $(seq 200); do [ "$(queued A)" -eq 0 ] && break; sleep 0.01; done
+		done
+	else
+		"$BUILD/liaison" -c "$F/A/officer.conf" send --batch "$T/wire.jsonl" >/dev/null 2>&1 || die "wire send failed"
+		for k in $(seq 600); do [ "$(queued A)" -eq 0 ] && break; sleep 0.1; done
+	fi
+	[ "$(queued A)" -eq 0 ] || die "wire run: A's queues did not empty"
+	sleep 0.5
+	read -r a1 b1 < <(tcp_bytes A B)
+	WIRE="$(((a1 - a0) / n)) $(((b1 - b0) / n))"
+}
+
+# wire_rows: bytes on the wire per message, alone and batched, for one and
+# for three recipients (one run each: bytes, not time)
+wire_rows() {
+	fresh
+	sleep 1
+	wire_run B 1 && W1A=$WIRE
+	wire_run B 0 && W1B=$WIRE
+	wire_run B,C,D 1 && W3A=$WIRE
+	wire_run B,C,D 0 && W3B=$WIRE
+	say "wire bytes per message A->B B->A: 1 recipient alone $W1A, batched $W1B; 3 recipients alone $W3A, batched $W3B"
+}
+
+wire_table() {
+	local r
+	for r in "1 recipient, one at a time:$W1A" "1 recipient, in batches:$W1B" "3 recipients, one at a time:$W3A" "3 recipients, in batches:$W3B"; do
+		read -r a b <<<"${r#*:}"
+		row "bytes on the wire per short STATUS, ${r%%:*} (A->B / B->A, TCP payload)" "$a / $b" "bytes" "-" "-"
+	done
+}
+
+if [ "${1:-}" = wire ]; then
+	wire_rows
+	echo
+	echo "liaison bytes on the wire ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	wire_table
+	exit 0
+fi
+
+# tput_rows: RUNS A->B transfers of N messages; sets TPUT (median msgs/s)
+tput_rows() {
+	local r out
+	tput=() hwm_a=() hwm_b=() idle_a=() idle_b=()
+	for r in $(seq "$RUNS"); do
+		fresh
+		sleep 1
+		idle_a+=("$(rss A VmRSS)") idle_b+=("$(rss B VmRSS)")
+		out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "throughput run failed"
+		tput+=("$(echo "$out" | cut -d' ' -f2)")
+		hwm_a+=("$(rss A VmHWM)") hwm_b+=("$(rss B VmHWM)")
+		say "throughput run $r: $out (s, msgs/s)"
+	done
+	TPUT=$(median "${tput[@]}")
+}
+
+if [ "${1:-}" = tput ]; then
+	tput_rows
+	echo
+	echo "liaison throughput, median of $RUNS runs ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	row "A->B durable throughput, 1 KiB SITREP ($N msgs)" "$(calc "$TPUT" 0)" "msgs/s" "-" "-"
+	exit 0
+fi
+
 say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 
 say "limits: Ed25519 and fsync'd SQLite commits"
 read -r SIGN VERIFY COMMIT GROUP < <("$BIN/limits" "$T") || die "limits failed"
 [ -n "${GROUP:-}" ] || die "limits failed"
 
-tput=() hwm_a=() hwm_b=() idle_a=() idle_b=()
-for r in $(seq "$RUNS"); do
-	fresh
-	sleep 1
-	idle_a+=("$(rss A VmRSS)") idle_b+=("$(rss B VmRSS)")
-	out=$("$BIN/load" tput "$F/A" "$F/B" "$N" "$WINDOW") || die "throughput run failed"
-	tput+=("$(echo "$out" | cut -d' ' -f2)")
-	hwm_a+=("$(rss A VmHWM)") hwm_b+=("$(rss B VmHWM)")
-	say "throughput run $r: $out (s, msgs/s)"
-done
-TPUT=$(median "${tput[@]}")
+tput_rows
 RATE=$(calc "$TPUT / 2" 0)
 
 p50=() p99=()
@@ -247,6 +342,7 @@ for r in $(seq "$RUNS"); do
 	fan+=("$a") fand+=("$b")
 	say "fan-out run $r: $out (s, msgs/s, deliveries/s)"
 done
+wire_rows
 bytes_rows
 for n in $NODES; do node_stop "$n"; done
 history_rows
@@ -334,6 +430,7 @@ row "RSS idle, B" "$(median "${idle_b[@]}")" "MB" "target 20 MB" "$(calc "$(medi
 row "peak RSS under load, A (VmHWM)" "$(median "${hwm_a[@]}")" "MB" "-" "-"
 row "peak RSS under load, B (VmHWM)" "$(median "${hwm_b[@]}")" "MB" "-" "-"
 bytes_table
+wire_table
 history_table
 if [ "$MQTT" != 0 ]; then
 	row "reference: mosquitto QoS 1, persistence on, 1 KiB" "$(calc "$MQTT" 0)" "msgs/s" "-" "liaison/mosquitto $(calc "$TPUT / $MQTT")"

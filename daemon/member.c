@@ -16,17 +16,12 @@
 #include "turn.h"
 #include "log.h"
 #include "timefmt.h"
+#include "labels.h"
 
 #define RESEND_FIRST_MS 30000
 #define RESEND_MAX_MS 300000
 #define FAILOVER_MS 3000      /* a relay down this long is passed over */
 #define RESEND_BATCH 4096
-
-static const char *lane_name(int lane)
-{
-	static const char *const names[LANES] = { "FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE" };
-	return lane >= 0 && lane < LANES ? names[lane] : "?";
-}
 
 int members_load(struct node *n)
 {
@@ -130,7 +125,7 @@ static int resend(struct node *n, struct member *m, struct link *old, int lane, 
 	}
 	if (rs.count) {
 		n->counters.relay_resent += (uint64_t)rs.count;
-		log_info("member %s: %d %s messages handed to %s again (%s)", m->name, rs.count, lane_name(lane),
+		log_info("member %s: %d %s messages handed to %s again (%s)", m->name, rs.count, label_precedence_name((Liaison__Precedence)(lane + 1)),
 			 rs.l->name, why);
 	}
 	return rs.count;

@@ -130,6 +130,12 @@ static void render(struct node *n, struct text *t)
 	add(t, "liaison_messages_total{event=\"delivered\"} %llu\n", (unsigned long long)c->delivered);
 	add(t, "liaison_messages_total{event=\"refused\"} %llu\n", (unsigned long long)c->refused);
 	add(t, "liaison_messages_total{event=\"damaged\"} %llu\n", (unsigned long long)c->damaged);
+	add(t, "liaison_messages_total{event=\"relayed\"} %llu\n", (unsigned long long)c->relayed);
+	add(t, "liaison_messages_total{event=\"relay_gap\"} %llu\n", (unsigned long long)c->relay_gaps);
+	add(t, "liaison_messages_total{event=\"relay_resent\"} %llu\n", (unsigned long long)c->relay_resent);
+	add(t, "liaison_messages_total{event=\"relay_held\"} %llu\n", (unsigned long long)c->relay_held);
+	add(t, "# HELP liaison_relaying Items this node holds for others (relaying).\n# TYPE liaison_relaying gauge\n"
+	       "liaison_relaying %llu\n", (unsigned long long)store_relay_count(n->store));
 	add(t, "# HELP liaison_refused_keys_total Handshakes refused by the ZAP handler, by reason.\n"
 	       "# TYPE liaison_refused_keys_total counter\n");
 	for (int i = 0; i < REFUSAL_REASONS; i++)

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "envelope.h"
 #include "store.h"
+#include "link_rate.h"
 #include <zmq.h>
 
 /* Federation tuning. A batch carries at most BATCH_MAX envelopes; at most
@@ -19,7 +20,7 @@
  * requests, so a FLASH message or an acknowledgement never waits behind
  * more than a batch of routine traffic; all a turn writes shares one commit. */
 #define BATCH_MAX 128
-#define BATCH_MAX_BYTES (2 * 1024 * 1024)
+#define BATCH_MAX_BYTES (2 * 1024 * 1024) /* less on a slow link: link_rate.c */
 #define WINDOW 2
 #define INBOUND_FRAMES_PER_TURN 1
 #define INBOUND_QUEUE_MAX 16
@@ -61,6 +62,7 @@ struct link {
 	bool catching_up;
 	int64_t outage_ms, back_at;  /* how long it was down; monotonic ms it came back */
 	uint64_t caught_up;
+	struct link_rate rate;       /* its measured delivery rate: sizes its batches (link_rate.c) */
 };
 
 /* An organization reached through relays (member.c): its end-to-end

@@ -22,6 +22,7 @@
 #include "link_health.h"
 #include "timefmt.h"
 #include "relay.h"
+#include "labels.h"
 #include "member.h"
 
 int link_open(struct node *n, struct link *l)
@@ -142,6 +143,7 @@ void link_handle_monitor(struct node *n, struct link *l)
 			l->synced = false;
 			l->inflight = 0;
 			l->last_announce = 0;
+			link_rate_reset(&l->rate);
 			send_hello(n, l);
 			rotate_tick(n, l, time_mono_ms());
 		} else if (event == ZMQ_EVENT_CONNECT_RETRIED) {
@@ -214,13 +216,14 @@ static void handle_state(struct node *n, struct link *l, const Liaison__PeerStat
 			n->tx_failed = true;
 		else if (requeued > 0)
 			log_warn("peer %s holds %s messages up to %llu only, after acknowledging %llu: sending %d again",
-				 l->name, lane == 0 ? "FLASH" : lane == 1 ? "IMMEDIATE" : lane == 2 ? "PRIORITY" : "ROUTINE",
+				 l->name, label_precedence_name((Liaison__Precedence)(lane + 1)),
 				 (unsigned long long)mark, (unsigned long long)l->acked[lane], requeued);
 		l->acked[lane] = mark;
 	}
 	memcpy(l->sent, l->acked, sizeof(l->sent));
 	l->synced = true;
 	l->inflight = 0;
+	link_rate_forget(&l->rate);
 	log_debug("peer %s: synced", l->name);
 	link_health_acked(l, 0); /* reports an outage with nothing queued */
 }
@@ -304,6 +307,7 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 		for (int lane = 0; lane < LANES; lane++)
 			if (l->sent[lane] > l->acked[lane])
 				l->sent[lane] = l->acked[lane];
+	link_rate_acked(&l->rate, time_mono_ms(), l->acked, l->sent);
 }
 
 void link_handle_dealer(struct node *n, struct link *l)
@@ -471,8 +475,10 @@ static void withdraw(struct node *n, struct link *l, int lane, const struct batc
 /* Sends batches while the window allows, FLASH lane first. A full window
  * still lets one FLASH-only batch through: FLASH never waits for routine
  * acknowledgements. A batch's frame never exceeds what the peer stated it
- * takes: at most BATCH_MAX_BYTES of envelopes (or one envelope alone, within
- * the peer's envelope limit), and never more than its frame limit. */
+ * takes: at most the link's byte budget of envelopes (about half a second at
+ * its measured rate, link_rate.c; at most BATCH_MAX_BYTES), or one envelope
+ * alone within the peer's envelope limit, and never more than its frame
+ * limit. */
 void link_pump(struct node *n, struct link *l)
 {
 	ProtobufCBinaryData envs[BATCH_MAX];
@@ -489,7 +495,7 @@ void link_pump(struct node *n, struct link *l)
 			break;
 		b->l = l;
 		b->envs = envs;
-		b->budget = BATCH_MAX_BYTES;
+		b->budget = link_rate_budget(&l->rate, BATCH_MAX_BYTES);
 		if (l->max_frame > FRAME_SLACK && l->max_frame - FRAME_SLACK < b->budget)
 			b->budget = l->max_frame - FRAME_SLACK;
 		uint64_t new_sent[LANES];
@@ -524,7 +530,7 @@ void link_pump(struct node *n, struct link *l)
 			if (first_lane < 0 && (b->n > before || b->n_skips > skips_before))
 				first_lane = lane;
 		}
-		size_t count = b->n;
+		size_t count = b->n, bytes = b->bytes, budget = b->budget;
 		if (count == 0 && b->n_skips == 0) {
 			free(b);
 			memcpy(l->sent, new_sent, sizeof(new_sent));
@@ -558,6 +564,9 @@ void link_pump(struct node *n, struct link *l)
 		memcpy(l->sent, new_sent, sizeof(new_sent));
 		l->inflight++;
 		l->last_batch = time_mono_ms();
+		link_rate_sent(&l->rate, l->last_batch, bytes, budget, l->sent);
+		log_debug("peer %s: batch of %zu (%zu bytes, budget %zu at %.0f bytes/s)", l->name, count, bytes, budget,
+			  l->rate.bps);
 		n->counters.sent += count;
 	}
 }

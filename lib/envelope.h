@@ -1,13 +1,19 @@
 /* Sealed envelopes: a payload sealed once by its originating node, opened
- * only by the nodes it is addressed to.
+ * only by the nodes it is addressed to, and by that node itself.
  *
- * The payload is encrypted once with a fresh random content key
- * (XChaCha20-Poly1305); that key is wrapped for each recipient under a key
- * shared between the sender's current epoch X25519 key and the recipient's
- * X25519 key. The header (routing fields, label, recipients with wrapped
- * keys, BLAKE2b hash of the ciphertext) is signed with the sender's Ed25519
- * key under a domain-separation prefix, so the signature binds the
- * ciphertext, the recipients and the label.
+ * Version 2 (sealed now; docs/architecture.md, "The envelope"): the payload
+ * is encrypted once (XChaCha20-Poly1305) with a content key used for that
+ * message alone, derived from the message id under the sender's self key of
+ * the epoch; that key is encrypted for each recipient under a key shared
+ * between the sender's current epoch X25519 key and the recipient's X25519
+ * key. Nonces are derived, not carried, and the sender recomputes the
+ * content key from its own X25519 secret instead of carrying a copy. The
+ * header (routing fields, label, recipients with their stream positions and
+ * wrapped keys) is signed with the sender's Ed25519 key under a
+ * domain-separation prefix together with the BLAKE2b hash of the
+ * ciphertext, so the signature binds the ciphertext, the origin, the
+ * recipients and the label. Version 1 (earlier liaison: random nonces and
+ * the hash carried, a wrapped copy for the sender) is opened, not sealed.
  *
  * Epoch trade-off: an ephemeral crypto_box_seal per recipient per message
  * costs ~67 us each; wrapping under a per-epoch sender key whose shared key
@@ -37,7 +43,8 @@
 #define ENVELOPE_MAX_MESSAGE_LIMIT ((size_t)64 << 20)
 #define ENVELOPE_MAX_ANY_NODE (ENVELOPE_MAX_MESSAGE_LIMIT + ENVELOPE_HEADER_MAX + 1024)
 
-#define ENVELOPE_SIGN_PREFIX "liaison-envelope-v1"  /* signed with its NUL */
+#define ENVELOPE_SIGN_PREFIX "liaison-envelope-v2"  /* signed with its NUL */
+#define ENVELOPE_SIGN_PREFIX_V1 "liaison-envelope-v1" /* version-1 envelopes (opened only) */
 #define RECEIPT_SIGN_PREFIX "liaison-receipt-v1"
 
 /* A recipient to seal to. */
@@ -55,10 +62,13 @@ struct sealer *sealer_new(const struct liaison_key *key, uint32_t epoch_seconds,
 			  uint32_t epoch_messages);
 void sealer_destroy(struct sealer **s);
 
-/* Seals payload. hdr is filled by the caller with sender, sequence, created,
- * expires, type, topic, precedence, label and references (recipients are
- * ignored); the sealer sets version, id (random, unless hdr->id has 16 bytes),
- * sender_key_id, epoch_key, nonce, recipients and ciphertext_hash.
+/* Seals payload as version 2. hdr is filled by the caller with sender,
+ * sequence, created, expires, type, topic, precedence, label and references
+ * (recipients are ignored); the sealer sets id (random, unless hdr->id has
+ * 16 bytes: then a new epoch begins first, see envelope_keys.c),
+ * sender_key_id, epoch_key and recipients. rcpts may name the sender itself
+ * (stream 0, its own box key): that copy is derived, so the entry is left
+ * off the wire; at least one other recipient is required.
  * On success *out is a malloc'ed serialized Envelope (caller frees) and
  * id_out (if not NULL) receives the message id. hdr is not modified. */
 int envelope_seal(struct sealer *s, const Liaison__Header *hdr, const Liaison__Payload *payload,
@@ -88,10 +98,14 @@ struct opened {
 };
 void opened_clear(struct opened *o);
 
-/* Opens a serialized envelope. Checks, in order, each failure with its own
- * code: size (EMPTY, TOO_LARGE where max_len bounds the whole envelope),
- * parse (TRUNCATED, PARSE, VERSION), known sender (UNKNOWN_SENDER, WRONG_KEY),
- * signature (SIGNATURE), ciphertext hash (HASH), recipient (NOT_RECIPIENT),
+/* Opens a serialized envelope (version 2 or 1). Checks, in order, each
+ * failure with its own code: size (EMPTY, TOO_LARGE where max_len bounds
+ * the whole envelope), parse (TRUNCATED, PARSE, VERSION), known sender
+ * (UNKNOWN_SENDER, WRONG_KEY), signature (SIGNATURE; in version 2 it covers
+ * the ciphertext's hash), ciphertext hash (HASH, version 1), recipient
+ * (NOT_RECIPIENT; in version 2 the opener's node opens its own message with
+ * no entry when the key id names its key, else DECRYPT, so that a caller
+ * holding former keys tries them),
  * decryption (DECRYPT; also PARSE if the plaintext is not a Payload matching
  * the header's type), times against now_ms with the opener's clock skew
  * (FUTURE when created too late, EXPIRED). Replay is the caller's check. On

@@ -62,13 +62,7 @@ int envelope_wire_check(const uint8_t *buf, size_t len)
 
 int envelope_derive_kek(uint8_t kek[ENVELOPE_KEY_LEN], const uint8_t pk[32], const uint8_t sk[32])
 {
-	uint8_t shared[crypto_box_BEFORENMBYTES];
-	int rc = crypto_box_beforenm(shared, pk, sk);
-	if (rc == 0)
-		crypto_generichash(kek, ENVELOPE_KEY_LEN, (const uint8_t *)WRAP_KDF_LABEL,
-				   strlen(WRAP_KDF_LABEL), shared, sizeof shared);
-	sodium_memzero(shared, sizeof shared);
-	return rc == 0 ? 0 : -1;
+	return envelope_derive_kek_labeled(kek, pk, sk, WRAP_KDF_LABEL);
 }
 
 static size_t ad_build(uint8_t ad[ENVELOPE_AD_MAX], const char *prefix, const uint8_t *id, const char *node)
@@ -93,6 +87,11 @@ size_t envelope_wrap_ad(uint8_t ad[ENVELOPE_AD_MAX], const uint8_t id[ENVELOPE_I
 size_t envelope_content_ad(uint8_t ad[ENVELOPE_AD_MAX], const uint8_t id[ENVELOPE_ID_LEN])
 {
 	return ad_build(ad, CONTENT_AD_PREFIX, id, NULL);
+}
+
+size_t envelope_content_ad_v2(uint8_t ad[ENVELOPE_AD_MAX], const uint8_t id[ENVELOPE_ID_LEN])
+{
+	return ad_build(ad, CONTENT_AD_PREFIX_V2, id, NULL);
 }
 
 bool envelope_body_matches(Liaison__MessageType t, const Liaison__Payload *p)
@@ -181,6 +180,34 @@ bool envelope_verify_prefixed(const uint8_t *sig, const char *prefix, const uint
 	uint8_t *b = prefixed(stackbuf, prefix, msg, len, &total);
 	if (!b)
 		return false;
+	bool ok = crypto_sign_verify_detached(sig, b, total, pk) == 0;
+	if (b != stackbuf)
+		free(b);
+	return ok;
+}
+
+/* Version 2 signs the ciphertext's hash without carrying it: the verifier
+ * hashes the ciphertext it holds, so a changed ciphertext fails the
+ * signature. The hash has a fixed length and comes first, so the signed
+ * bytes split into hash and header one way only. envelope_seal builds the
+ * same bytes in its own buffer. */
+static void v2_signed_bytes(uint8_t *b, const uint8_t *header, size_t hlen, const uint8_t *ct, size_t ctlen)
+{
+	const size_t pl = sizeof ENVELOPE_SIGN_PREFIX;
+	memcpy(b, ENVELOPE_SIGN_PREFIX, pl);
+	crypto_generichash(b + pl, ENVELOPE_HASH_LEN, ct, ctlen, NULL, 0);
+	memcpy(b + pl + ENVELOPE_HASH_LEN, header, hlen);
+}
+
+bool envelope_verify_v2(const uint8_t *sig, const uint8_t *header, size_t hlen, const uint8_t *ct, size_t ctlen,
+			const uint8_t *pk)
+{
+	uint8_t stackbuf[PREFIXED_STACK];
+	size_t total = sizeof ENVELOPE_SIGN_PREFIX + ENVELOPE_HASH_LEN + hlen;
+	uint8_t *b = total <= sizeof stackbuf ? stackbuf : malloc(total);
+	if (!b)
+		return false;
+	v2_signed_bytes(b, header, hlen, ct, ctlen);
 	bool ok = crypto_sign_verify_detached(sig, b, total, pk) == 0;
 	if (b != stackbuf)
 		free(b);

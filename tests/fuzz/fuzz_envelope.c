@@ -3,9 +3,12 @@
  *
  * The keys are derived from fixed seeds so that the committed seed corpus
  * (tests/fuzz/corpus/envelope/, valid envelopes from ALPHA to BRAVO) passes
- * every check and the fuzzer starts deep inside the opener. Built with
- * -DFUZZ_MAKE_SEEDS this file is instead the small program that wrote those
- * seeds:  fuzz_envelope_seeds CORPUS_DIR CERT_FILE */
+ * every check and the fuzzer starts deep inside the opener. Each input is
+ * opened as BRAVO (a recipient) and as ALPHA (the sender's own copy, which
+ * version 2 derives rather than carries). Built with -DFUZZ_MAKE_SEEDS this
+ * file is instead the small program that wrote those seeds (version 2, the
+ * *-v2 files; the others are version-1 envelopes from earlier liaison):
+ *   fuzz_envelope_seeds CORPUS_DIR CERT_FILE */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@
 #include "fixed_keys.h"
 
 static struct liaison_key alpha, bravo, charlie;
-static struct opener *opener;
+static struct opener *opener, *own;
 
 static const struct liaison_cert *lookup(void *ctx, const char *name)
 {
@@ -38,7 +41,8 @@ static void setup(void)
 	fixed_key(&bravo, "BRAVO", 0xb2);
 	fixed_key(&charlie, "CHARLIE", 0xc3);
 	opener = opener_new(&bravo);
-	if (!opener)
+	own = opener_new(&alpha);
+	if (!opener || !own)
 		abort();
 }
 
@@ -68,6 +72,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opened_clear(&op);
 	} else if (op.envelope || op.header || op.payload)
 		abort(); /* a failed open must leave nothing behind */
+	if (envelope_open(own, copy, size, 0, lookup, NULL, NOW, &op) == LIAISON_OK) {
+		if (!op.envelope || !op.header || !op.payload)
+			abort();
+		opened_clear(&op);
+	} else if (op.envelope || op.header || op.payload)
+		abort();
 	if (envelope_verify(copy, size, 0, &alpha.cert, &op) == LIAISON_OK)
 		opened_clear(&op);
 	free(copy);
@@ -136,7 +146,7 @@ int main(int argc, char **argv)
 	receipt.n_message_ids = 1;
 	receipt.message_ids = ids;
 
-	static const char *names[] = { "sitrep", "status", "warning", "intel", "receipt" };
+	static const char *names[] = { "sitrep-v2", "status-v2", "warning-v2", "intel-v2", "receipt-v2" };
 	for (int t = 1; t <= 5; t++) {
 		Liaison__Header h = LIAISON__HEADER__INIT;
 		Liaison__Payload p = LIAISON__PAYLOAD__INIT;
@@ -169,6 +179,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		opened_clear(&op);
+		if (envelope_open(own, buf, len, 0, lookup, NULL, NOW, &op) != LIAISON_OK) {
+			fprintf(stderr, "seed %s does not open as its sender\n", names[t - 1]);
+			return 1;
+		}
+		opened_clear(&op);
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s", argv[1], names[t - 1]);
 		seed_write_file(path, buf, len);
@@ -179,6 +194,7 @@ int main(int argc, char **argv)
 	free(text);
 	sealer_destroy(&s);
 	opener_destroy(&opener);
+	opener_destroy(&own);
 	return 0;
 }
 

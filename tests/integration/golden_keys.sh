@@ -1,6 +1,7 @@
 #!/bin/bash
 # liaison-keys on the golden vectors (tests/golden/): the certificates and
-# the envelope verify; each one-bit forgery fails with its clear reason; an
+# the envelopes (version 1, sealed by earlier liaison, and version 2) verify;
+# each one-bit forgery fails with its clear reason; an
 # envelope over 1 MiB, which a node with a larger max_message accepts,
 # verifies too, and a file beyond what any node accepts is refused.
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +21,12 @@ output_has out "topic: golden/test"
 output_has out "recipients: TEST-BRAVO, TEST-ALPHA"
 output_has out "signature: good, by node TEST-ALPHA (fingerprint O4Z6-K75Y-BF2W-DSZN); ciphertext matches its hash"
 expect 0 "$KEYS" verify-envelope - --cert "$G/TEST-ALPHA.pub" <"$G/envelope.bin"
+# version 2: the sender's own copy is not carried, so it lists the recipient alone
+expect 0 "$KEYS" verify-envelope "$G/envelope-v2.bin" --cert "$G/TEST-ALPHA.pub"
+output_has out "sender: TEST-ALPHA"
+output_has out "topic: golden/test"
+output_has out "recipients: TEST-BRAVO"
+output_has out "signature: good, by node TEST-ALPHA (fingerprint O4Z6-K75Y-BF2W-DSZN); ciphertext matches its hash"
 
 # each forgery, with its reason
 for f in TEST-ALPHA-forged-signature.pub TEST-ALPHA-forged-box-key.pub; do
@@ -29,7 +36,12 @@ for f in TEST-ALPHA-forged-signature.pub TEST-ALPHA-forged-box-key.pub; do
 done
 for f in envelope-forged-signature.bin:"signature does not verify" \
 	envelope-forged-header.bin:"signature does not verify" \
-	envelope-forged-ciphertext.bin:"ciphertext does not match its signed hash"; do
+	envelope-forged-ciphertext.bin:"ciphertext does not match its signed hash" \
+	envelope-v2-forged-signature.bin:"signature does not verify" \
+	envelope-v2-forged-header.bin:"signature does not verify" \
+	envelope-v2-forged-ciphertext.bin:"signature does not verify" \
+	envelope-v2-forged-recipient.bin:"signature does not verify" \
+	envelope-v2-forged-stream.bin:"signature does not verify"; do
 	file=${f%%:*} why=${f#*:}
 	expect 1 "$KEYS" verify-envelope "$G/$file" --cert "$G/TEST-ALPHA.pub"
 	output_has err "liaison-keys: $G/$file: $why"

@@ -4,6 +4,7 @@
 # envelope signed by the old key still verifies with the old certificate,
 # and after the overlap the old key is refused. CHARLIE is down during the
 # rotation and ALPHA restarts before it comes back: it still learns the key.
+# ALPHA still reads its own message sealed under the old key.
 . "$(dirname "$0")/lib.sh"
 
 fed_setup ALPHA BRAVO CHARLIE
@@ -109,6 +110,9 @@ node_stop ALPHA
 node_start ALPHA
 gen_batch sitrep BRAVO 10 routine last | cli ALPHA send --batch - >/dev/null || fail "send after ALPHA's restart"
 wait_until 30 has BRAVO ALPHA 671 || fail "traffic after ALPHA's restart"
+note "ALPHA reads what it sent under its former key: the content key is derived from that key, not carried"
+out=$(cli ALPHA reader get "$first") || fail "ALPHA cannot read its own message sealed under its former key"
+printf '%s' "$out" | grep -q "signed by the old key" || fail "ALPHA's own old message: $out"
 cli ALPHA admin audit >/dev/null || fail "ALPHA audit"
 cli BRAVO admin audit >/dev/null || fail "BRAVO audit"
 echo "rotate_key: ok"

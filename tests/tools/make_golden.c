@@ -1,10 +1,13 @@
 /* Writes liaison's golden vectors (tests/golden/): two TEST-ONLY node keys
- * derived from fixed seeds, their certificates, an envelope sealed from one
- * to the other, a delivery receipt signed by the recipient, and one-bit
- * forgeries of each. The committed files are what the tests read; this
- * program documents how they were made and can make them again (keys and
- * certificates come out identical; the envelope differs, since sealing
- * draws a fresh id, keys and nonces, and so does the receipt naming it).
+ * derived from fixed seeds, their certificates, a version-2 envelope sealed
+ * from one to the other, a delivery receipt for it signed by the recipient,
+ * and one-bit forgeries of each. The committed files are what the tests
+ * read; this program documents how they were made and can make them again
+ * (keys and certificates come out identical; the envelope differs, since
+ * sealing draws a fresh id and epoch key, and so does the receipt naming
+ * it). The version-1 envelope files (envelope.bin, envelope-forged-*.bin)
+ * were made by earlier liaison, which sealed version 1; they are kept as
+ * they are, since nodes still open version 1, and this program leaves them.
  *
  *   make_golden DIR              writes the vectors into DIR (replacing them)
  *   make_golden big FILE BYTES   seals an envelope with a BYTES-long payload
@@ -249,7 +252,7 @@ int main(int argc, char **argv)
 	size_t len;
 	if ((rc = seal(a, b, "Bridge at Km 12 repaired; route BLUE open.", &env, &len, id)) != LIAISON_OK)
 		die("envelope", rc);
-	write_bytes(dir, "envelope.bin", env, len);
+	write_bytes(dir, "envelope-v2.bin", env, len);
 	Liaison__Envelope *e = liaison__envelope__unpack(NULL, len, env);
 	if (!e)
 		die("envelope", LIAISON_E_PARSE);
@@ -257,9 +260,14 @@ int main(int argc, char **argv)
 	uint8_t *hdr = find(env, len, e->header.data, e->header.len, "header");
 	uint8_t *ct = find(env, len, e->ciphertext.data, e->ciphertext.len, "ciphertext");
 	uint8_t *topic = find(hdr, e->header.len, "golden/test", 11, "topic");
-	write_flipped(dir, "envelope-forged-signature.bin", env, len, sig + 10, 0x04);
-	write_flipped(dir, "envelope-forged-header.bin", env, len, topic, 0x01); /* "golden" -> "folden" */
-	write_flipped(dir, "envelope-forged-ciphertext.bin", env, len, ct + e->ciphertext.len / 2, 0x80);
+	/* the recipient entry: node "TEST-BRAVO" (field 1), then stream_seq 1 (field 2) */
+	static const uint8_t entry[] = { 0x0a, 10, 'T', 'E', 'S', 'T', '-', 'B', 'R', 'A', 'V', 'O', 0x10, 0x01 };
+	uint8_t *rcpt = find(hdr, e->header.len, entry, sizeof entry, "recipient");
+	write_flipped(dir, "envelope-v2-forged-signature.bin", env, len, sig + 10, 0x04);
+	write_flipped(dir, "envelope-v2-forged-header.bin", env, len, topic, 0x01); /* "golden" -> "folden" */
+	write_flipped(dir, "envelope-v2-forged-ciphertext.bin", env, len, ct + e->ciphertext.len / 2, 0x80);
+	write_flipped(dir, "envelope-v2-forged-recipient.bin", env, len, rcpt + 7, 0x01); /* "BRAVO" -> "CRAVO" */
+	write_flipped(dir, "envelope-v2-forged-stream.bin", env, len, rcpt + 13, 0x02); /* stream 1 -> 3 */
 	liaison__envelope__free_unpacked(e, NULL);
 
 	/* the recipient's receipt for it, and one bit of its body and signature */

@@ -15,7 +15,7 @@
  *         oversized      one frame of --max bytes (default 8 MiB), beyond the node's limit
  *         big-envelope   a batch holding one envelope of --max bytes
  *         bad-version    a PeerFrame of version 2 carrying a valid batch, then an
- *                        envelope of version 2 in a version 1 batch
+ *                        envelope of version 3 (unknown) in a version 1 batch
  *         forged         a valid envelope whose signature has one byte flipped
  *         wrong-sender   an envelope signed by this key claiming sender --claim
  *         replay         a valid envelope in two batches, then a new envelope with
@@ -326,13 +326,15 @@ static int resign_as(struct rogue *r, const char *claim, uint8_t **env, size_t *
 	h->sender = strdup(claim);
 	if (!h->sender)
 		goto out;
-	size_t hl = liaison__header__get_packed_size(h), pl = sizeof(ENVELOPE_SIGN_PREFIX);
+	/* version-2 signed bytes: prefix || BLAKE2b-256(ciphertext) || header */
+	size_t hl = liaison__header__get_packed_size(h), pl = sizeof(ENVELOPE_SIGN_PREFIX) + 32;
 	hdr = malloc(hl);
 	msg = malloc(pl + hl);
 	if (!hdr || !msg)
 		goto out;
 	liaison__header__pack(h, hdr);
-	memcpy(msg, ENVELOPE_SIGN_PREFIX, pl); /* with its NUL */
+	memcpy(msg, ENVELOPE_SIGN_PREFIX, sizeof(ENVELOPE_SIGN_PREFIX)); /* with its NUL */
+	crypto_generichash(msg + sizeof(ENVELOPE_SIGN_PREFIX), 32, e->ciphertext.data, e->ciphertext.len, NULL, 0);
 	memcpy(msg + pl, hdr, hl);
 	crypto_sign_detached(e->signature.data, NULL, msg, pl + hl, r->key->secret->sign_sk);
 	free(e->header.data);
@@ -414,7 +416,7 @@ static int run_mode(struct rogue *r, const char *claim, const char *save, const 
 		Liaison__Envelope *e = liaison__envelope__unpack(NULL, len[0], env[0]);
 		if (!e)
 			goto out;
-		e->version = 2;
+		e->version = 3; /* 1 and 2 are known */
 		len[1] = liaison__envelope__get_packed_size(e);
 		env[1] = malloc(len[1]);
 		if (env[1])

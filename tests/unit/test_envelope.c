@@ -484,11 +484,12 @@ static void test_sender_checks(void **state)
 	assert_int_equal(envelope_open(o, buf, len, 0, lookup, NULL, NOW, &op), LIAISON_E_SIGNATURE);
 	assert_int_equal(envelope_verify(buf, len, 0, &sender->cert, &op), LIAISON_E_SIGNATURE);
 	buf[at] = 'o';
-	/* a changed ciphertext byte: the signed hash no longer matches */
+	/* a changed ciphertext byte: its hash is signed (not carried), so the
+	 * signature no longer holds */
 	field_ends(buf, len, ends, 4);
 	buf[ends[2] - 1] ^= 0x01;
-	assert_int_equal(envelope_open(o, buf, len, 0, lookup, NULL, NOW, &op), LIAISON_E_HASH);
-	assert_int_equal(envelope_verify(buf, len, 0, &sender->cert, &op), LIAISON_E_HASH);
+	assert_int_equal(envelope_open(o, buf, len, 0, lookup, NULL, NOW, &op), LIAISON_E_SIGNATURE);
+	assert_int_equal(envelope_verify(buf, len, 0, &sender->cert, &op), LIAISON_E_SIGNATURE);
 	buf[ends[2] - 1] ^= 0x01;
 	assert_int_equal(envelope_open(o, buf, len, 0, lookup, NULL, NOW, &op), LIAISON_OK);
 	opened_clear(&op);
@@ -499,8 +500,9 @@ static void test_sender_checks(void **state)
 
 static size_t saved_n;
 
-/* Changes the header with fn and signs it again with the sender's key, so
- * the checks after the signature can be reached with bad content. */
+/* Changes the header with fn and signs it again with the sender's key
+ * (version 2: prefix || BLAKE2b-256(ciphertext) || header), so the checks
+ * after the signature can be reached with bad content. */
 static void resign(uint8_t **buf, size_t *len, void (*fn)(Liaison__Header *, Liaison__Envelope *))
 {
 	Liaison__Envelope *env = liaison__envelope__unpack(NULL, *len, *buf);
@@ -508,15 +510,16 @@ static void resign(uint8_t **buf, size_t *len, void (*fn)(Liaison__Header *, Lia
 	assert_non_null(env);
 	assert_non_null(h);
 	fn(h, env);
+	const size_t pl = sizeof ENVELOPE_SIGN_PREFIX + 32;
 	size_t hl = liaison__header__get_packed_size(h);
-	uint8_t *hb = malloc(sizeof ENVELOPE_SIGN_PREFIX + hl);
+	uint8_t *hb = malloc(pl + hl);
 	memcpy(hb, ENVELOPE_SIGN_PREFIX, sizeof ENVELOPE_SIGN_PREFIX);
-	liaison__header__pack(h, hb + sizeof ENVELOPE_SIGN_PREFIX);
-	crypto_sign_detached(env->signature.data, NULL, hb, sizeof ENVELOPE_SIGN_PREFIX + hl,
-			     sender->secret->sign_sk);
+	crypto_generichash(hb + sizeof ENVELOPE_SIGN_PREFIX, 32, env->ciphertext.data, env->ciphertext.len, NULL, 0);
+	liaison__header__pack(h, hb + pl);
+	crypto_sign_detached(env->signature.data, NULL, hb, pl + hl, sender->secret->sign_sk);
 	free(env->header.data);
 	env->header.data = malloc(hl);
-	memcpy(env->header.data, hb + sizeof ENVELOPE_SIGN_PREFIX, hl);
+	memcpy(env->header.data, hb + pl, hl);
 	env->header.len = hl;
 	free(hb);
 	free(*buf);
@@ -531,7 +534,9 @@ static void resign(uint8_t **buf, size_t *len, void (*fn)(Liaison__Header *, Lia
 
 static void bad_wrap(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->recipients[0]->wrapped_key.data[30] ^= 1; }
 static void bad_epoch(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->epoch_key.data[3] ^= 1; }
-static void bad_nonce(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->nonce.data[0] ^= 1; }
+/* version 2 derives the nonce and signs the hash: carrying either is malformed */
+static void add_nonce(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->nonce.data = calloc(1, 24); h->nonce.len = 24; }
+static void add_hash(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->ciphertext_hash.data = calloc(1, 32); h->ciphertext_hash.len = 32; }
 static void swap_names(Liaison__Header *h, Liaison__Envelope *e)
 {
 	(void)e;
@@ -546,7 +551,9 @@ static void bad_id(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->id.le
 static void dup_name(Liaison__Header *h, Liaison__Envelope *e) { (void)e; strcpy(h->recipients[1]->node, h->recipients[0]->node); }
 static void no_rcpts(Liaison__Header *h, Liaison__Envelope *e) { (void)e; saved_n = h->n_recipients; h->n_recipients = 0; }
 static void bad_sender(Liaison__Header *h, Liaison__Envelope *e) { (void)e; h->sender[2] = ' '; }
-static void env_version(Liaison__Header *h, Liaison__Envelope *e) { (void)h; e->version = 2; }
+static void env_version(Liaison__Header *h, Liaison__Envelope *e) { (void)h; e->version = 3; }
+/* a version-2 header claimed as version 1: its header version is absent */
+static void env_v1(Liaison__Header *h, Liaison__Envelope *e) { (void)h; e->version = 1; }
 static void short_sig(Liaison__Header *h, Liaison__Envelope *e) { (void)h; e->signature.len = 63; }
 
 static void test_checks_after_signature(void **state)
@@ -557,7 +564,8 @@ static void test_checks_after_signature(void **state)
 		int want;
 	} cases[] = {
 		{ bad_wrap, LIAISON_E_DECRYPT },      { bad_epoch, LIAISON_E_DECRYPT },
-		{ bad_nonce, LIAISON_E_DECRYPT },     { swap_names, LIAISON_E_DECRYPT },
+		{ add_nonce, LIAISON_E_PARSE },       { swap_names, LIAISON_E_DECRYPT },
+		{ add_hash, LIAISON_E_PARSE },        { env_v1, LIAISON_E_VERSION },
 		{ bad_type, LIAISON_E_PARSE },        { bad_version, LIAISON_E_VERSION },
 		{ bad_enum, LIAISON_E_PARSE },        { bad_id, LIAISON_E_PARSE },
 		{ dup_name, LIAISON_E_PARSE },        { no_rcpts, LIAISON_E_PARSE },
@@ -663,6 +671,14 @@ static void test_seal_invalid(void **state)
 	assert_int_equal(envelope_seal(s, &h, &p, rcpts, 3, NOW, &buf, &len, NULL), LIAISON_E_INVALID);
 	rcpts[2].node = "bad name";
 	assert_int_equal(envelope_seal(s, &h, &p, rcpts, 3, NOW, &buf, &len, NULL), LIAISON_E_INVALID);
+	/* the sender's own copy is stream 0 under its own key, and not all */
+	rcpts[2] = (struct envelope_recipient){ sender->cert.name, sender->cert.box_pk, 0 };
+	assert_int_equal(envelope_seal(s, &h, &p, &rcpts[2], 1, NOW, &buf, &len, NULL), LIAISON_E_INVALID);
+	rcpts[2].stream_seq = 5;
+	assert_int_equal(envelope_seal(s, &h, &p, rcpts, 3, NOW, &buf, &len, NULL), LIAISON_E_INVALID);
+	rcpts[2] = (struct envelope_recipient){ sender->cert.name, nodes[2]->cert.box_pk, 0 };
+	assert_int_equal(envelope_seal(s, &h, &p, rcpts, 3, NOW, &buf, &len, NULL), LIAISON_E_INVALID);
+	assert_null(buf);
 	make_rcpts(3);
 	h.type = LIAISON__MESSAGE_TYPE__STATUS;
 	assert_int_equal(envelope_seal(s, &h, &p, rcpts, 3, NOW, &buf, &len, NULL), LIAISON_E_INVALID);

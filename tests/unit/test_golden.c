@@ -1,9 +1,10 @@
 /* Golden vectors (tests/golden/, made by tests/tools/make_golden): the
- * committed key, certificate, envelope and receipt verify; each one-bit
- * forgery fails with its own error; signatures re-create byte for byte; and
- * the fingerprint, key id, every signature, the ciphertext hash and the
- * envelope's key wrapping and encryption are recomputed here from the
- * layouts in docs/architecture.md ("Signed bytes") with libsodium alone. */
+ * committed key, certificate, envelopes (version 1 and version 2) and
+ * receipt verify; each one-bit forgery fails with its own error; signatures
+ * re-create byte for byte; and the fingerprint, key id, every signature, the
+ * ciphertext hash and each envelope version's key wrapping, key derivation
+ * and encryption are recomputed here from the layouts in
+ * docs/architecture.md ("Signed bytes") with libsodium alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,6 +191,7 @@ static const struct liaison_cert *lookup(void *ctx, const char *name)
 	return strcmp(name, lookup_cert->name) == 0 ? lookup_cert : NULL;
 }
 
+/* Version 1: sealed by earlier liaison, still opened. */
 static void test_envelope(void **state)
 {
 	(void)state;
@@ -341,6 +343,161 @@ static void test_envelope_from_the_docs(void **state)
 	free(env);
 }
 
+/* Version 2: what liaison seals now. */
+static void test_envelope_v2(void **state)
+{
+	(void)state;
+	struct liaison_cert a, b;
+	struct liaison_key *kb = NULL, *ka = NULL;
+	struct opened op;
+	size_t len;
+	uint8_t *env = slurp(golden("envelope-v2.bin"), &len);
+	assert_int_equal(cert_load(golden("TEST-ALPHA.pub"), &a), LIAISON_OK);
+	assert_int_equal(cert_load(golden("TEST-BRAVO.pub"), &b), LIAISON_OK);
+	assert_int_equal(envelope_verify(env, len, 0, &a, &op), LIAISON_OK);
+	assert_int_equal(op.envelope->version, 2);
+	assert_int_equal(op.header->version, 0);
+	assert_string_equal(op.header->topic, "golden/test");
+	/* the sender's own copy is not carried: one entry, the recipient's */
+	assert_int_equal(op.header->n_recipients, 1);
+	assert_string_equal(op.header->recipients[0]->node, "TEST-BRAVO");
+	assert_int_equal(op.header->recipients[0]->stream_seq, 1);
+	assert_int_equal(op.header->nonce.len, 0);
+	assert_int_equal(op.header->ciphertext_hash.len, 0);
+	opened_clear(&op);
+	assert_int_equal(envelope_verify(env, len, 0, &b, &op), LIAISON_E_UNKNOWN_SENDER);
+
+	/* the recipient opens it; so does the sender, from its key alone */
+	assert_int_equal(load_key("TEST-BRAVO.key", &kb), LIAISON_OK);
+	assert_int_equal(load_key("TEST-ALPHA.key", &ka), LIAISON_OK);
+	lookup_cert = &a;
+	for (int i = 0; i < 2; i++) {
+		struct opener *o = opener_new(i ? ka : kb);
+		assert_non_null(o);
+		assert_int_equal(envelope_open(o, env, len, 0, lookup, NULL, 0, &op), LIAISON_OK);
+		assert_string_equal(op.payload->sitrep->title, "Golden vector");
+		opened_clear(&op);
+		opener_destroy(&o);
+	}
+	key_destroy(&ka);
+	key_destroy(&kb);
+	free(env);
+}
+
+static void test_envelope_v2_forgeries(void **state)
+{
+	(void)state;
+	/* every one is a signature failure: the ciphertext's hash is signed,
+	 * not carried */
+	static const char *forged[] = {
+		"envelope-v2-forged-signature.bin", "envelope-v2-forged-header.bin",
+		"envelope-v2-forged-ciphertext.bin", "envelope-v2-forged-recipient.bin",
+		"envelope-v2-forged-stream.bin",
+	};
+	struct liaison_cert a;
+	struct opened op;
+	size_t len, glen;
+	assert_int_equal(cert_load(golden("TEST-ALPHA.pub"), &a), LIAISON_OK);
+	uint8_t *good = slurp(golden("envelope-v2.bin"), &glen);
+	for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+		uint8_t *env = slurp(golden(forged[i]), &len);
+		assert_int_equal(len, glen);
+		int bits = 0;
+		for (size_t j = 0; j < len; j++)
+			bits += __builtin_popcount(env[j] ^ good[j]);
+		assert_int_equal(bits, 1);
+		assert_int_equal(envelope_verify(env, len, 0, &a, &op), LIAISON_E_SIGNATURE);
+		assert_null(op.header);
+		free(env);
+	}
+	free(good);
+}
+
+/* BLAKE2b(key, label || NUL || id || extra) */
+static void v2_derive(uint8_t *out, size_t out_len, const uint8_t *key, const char *label, const uint8_t *id,
+		      const char *extra)
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, key ? 32 : 0, out_len);
+	crypto_generichash_update(&st, (const uint8_t *)label, strlen(label) + 1);
+	crypto_generichash_update(&st, id, 16);
+	if (extra)
+		crypto_generichash_update(&st, (const uint8_t *)extra, strlen(extra));
+	crypto_generichash_final(&st, out, out_len);
+}
+
+static void test_envelope_v2_from_the_docs(void **state)
+{
+	(void)state;
+	struct liaison_cert a;
+	struct liaison_key *ka = NULL, *kb = NULL;
+	size_t len;
+	uint8_t *env = slurp(golden("envelope-v2.bin"), &len);
+	assert_int_equal(cert_load(golden("TEST-ALPHA.pub"), &a), LIAISON_OK);
+	Liaison__Envelope *e = liaison__envelope__unpack(NULL, len, env);
+	assert_non_null(e);
+	Liaison__Header *h = liaison__header__unpack(NULL, e->header.len, e->header.data);
+	assert_non_null(h);
+
+	/* signature: Ed25519 over "liaison-envelope-v2\0" || BLAKE2b-256(ciphertext)
+	 * || the header bytes as carried */
+	static const char prefix[] = "liaison-envelope-v2";
+	uint8_t *m = malloc(sizeof prefix + 32 + e->header.len), sig[64];
+	memcpy(m, prefix, sizeof prefix);
+	crypto_generichash(m + sizeof prefix, 32, e->ciphertext.data, e->ciphertext.len, NULL, 0);
+	memcpy(m + sizeof prefix + 32, e->header.data, e->header.len);
+	size_t n = sizeof prefix + 32 + e->header.len;
+	assert_int_equal(crypto_sign_verify_detached(e->signature.data, m, n, a.sign_pk), 0);
+	assert_int_equal(load_key("TEST-ALPHA.key", &ka), LIAISON_OK);
+	crypto_sign_detached(sig, NULL, m, n, ka->secret->sign_sk);
+	assert_memory_equal(sig, e->signature.data, 64);
+	free(m);
+
+	/* the recipient: kek = BLAKE2b-256(key = X25519(recipient sk, epoch pk),
+	 * message = "liaison-wrap-v2"); the content key is XChaCha20 of its 32
+	 * bytes under kek, nonce = BLAKE2b-192("liaison-wrap-nonce-v2\0" || id
+	 * || node name) */
+	assert_int_equal(load_key("TEST-BRAVO.key", &kb), LIAISON_OK);
+	const Liaison__Recipient *me = h->recipients[0];
+	assert_string_equal(me->node, "TEST-BRAVO");
+	assert_int_equal(me->wrapped_key.len, 32);
+	uint8_t shared[32], kek[32], ck[32], wn[24];
+	assert_int_equal(crypto_box_beforenm(shared, h->epoch_key.data, kb->secret->box_sk), 0);
+	crypto_generichash(kek, 32, (const uint8_t *)"liaison-wrap-v2", 15, shared, 32);
+	v2_derive(wn, 24, NULL, "liaison-wrap-nonce-v2", h->id.data, "TEST-BRAVO");
+	crypto_stream_xchacha20_xor(ck, me->wrapped_key.data, 32, wn, kek);
+
+	/* the sender: self = BLAKE2b-256(key = X25519(sender sk, epoch pk),
+	 * message = "liaison-self-v2"), content key = BLAKE2b-256(key = self,
+	 * "liaison-content-key-v2\0" || id): the same key */
+	uint8_t self[32], ck2[32];
+	assert_int_equal(crypto_box_beforenm(shared, h->epoch_key.data, ka->secret->box_sk), 0);
+	crypto_generichash(self, 32, (const uint8_t *)"liaison-self-v2", 15, shared, 32);
+	v2_derive(ck2, 32, self, "liaison-content-key-v2", h->id.data, NULL);
+	assert_memory_equal(ck, ck2, 32);
+
+	/* payload: XChaCha20-Poly1305, nonce = BLAKE2b-192("liaison-content-nonce-v2\0"
+	 * || id), AD "liaison-content-v2\0" || id */
+	uint8_t cn[24], ad[64];
+	v2_derive(cn, 24, NULL, "liaison-content-nonce-v2", h->id.data, NULL);
+	size_t adlen = prefixed(ad, "liaison-content-v2", h->id.data, 16);
+	uint8_t *plain = malloc(e->ciphertext.len);
+	unsigned long long plen;
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, e->ciphertext.data,
+								    e->ciphertext.len, ad, adlen, cn, ck),
+			 0);
+	Liaison__Payload *p = liaison__payload__unpack(NULL, (size_t)plen, plain);
+	assert_non_null(p);
+	assert_string_equal(p->sitrep->title, "Golden vector");
+	liaison__payload__free_unpacked(p, NULL);
+	free(plain);
+	key_destroy(&ka);
+	key_destroy(&kb);
+	liaison__header__free_unpacked(h, NULL);
+	liaison__envelope__free_unpacked(e, NULL);
+	free(env);
+}
+
 /* ---------------------------------------------------------------- receipts */
 
 static int verify_receipt_file(const char *file, const struct liaison_cert *signer, Liaison__DeliveryReceipt **out)
@@ -370,7 +527,7 @@ static void test_receipt(void **state)
 	/* it names the golden envelope */
 	size_t len;
 	struct opened op;
-	uint8_t *env = slurp(golden("envelope.bin"), &len);
+	uint8_t *env = slurp(golden("envelope-v2.bin"), &len);
 	assert_int_equal(envelope_verify(env, len, 0, &a, &op), LIAISON_OK);
 	assert_memory_equal(r->message_ids[0].data, op.header->id.data, 16);
 	opened_clear(&op);
@@ -417,6 +574,9 @@ int main(void)
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_envelope_forgeries),
 		cmocka_unit_test(test_envelope_from_the_docs),
+		cmocka_unit_test(test_envelope_v2),
+		cmocka_unit_test(test_envelope_v2_forgeries),
+		cmocka_unit_test(test_envelope_v2_from_the_docs),
 		cmocka_unit_test(test_receipt),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
