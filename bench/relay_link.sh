@@ -49,8 +49,8 @@ for n in "${NAMES[@]}"; do
 	ip -n "${NS[$n]}" link set lo up
 done
 # C's link, both ways: a tactical link of RATE
-ip netns exec "${NS[C]}" tc qdisc add dev eth0 root tbf rate "$RATE" burst 4kbit latency 2s || fail "tbf"
-ip netns exec "$BR" tc qdisc add dev vC root tbf rate "$RATE" burst 4kbit latency 2s || fail "tbf"
+ip netns exec "${NS[C]}" tc qdisc add dev eth0 root tbf rate "$RATE" burst 32kbit latency 2s || fail "tbf"
+ip netns exec "$BR" tc qdisc add dev vC root tbf rate "$RATE" burst 32kbit latency 2s || fail "tbf"
 
 LINKS="A-HQ HQ-C" MEMBERS="A:C@HQ C:A@HQ" fed_setup A HQ C
 declare -A PORT

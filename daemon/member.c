@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "member.h"
+#include "relay.h"
 #include "node_lookup.h"
 #include "turn.h"
 #include "log.h"
 #include "timefmt.h"
 #include "labels.h"
+#include "relay.h"
 
 #define RESEND_FIRST_MS 30000
 #define RESEND_MAX_MS 300000
@@ -85,12 +87,33 @@ struct resend {
 	int lane;
 	int count;
 	bool failed;
+	uint64_t skip_from, skip_to; /* a run of positions refused for good, not yet announced */
 };
 
-static int resend_row(void *ctx, int64_t pos, uint64_t seq)
+/* Announces the pending run of refused positions, before what follows it. */
+static int flush_skip(struct resend *rs)
+{
+	if (!rs->skip_to)
+		return 0;
+	Liaison__LaneSkip k = LIAISON__LANE_SKIP__INIT, *kp = &k;
+	k.lane = (Liaison__Precedence)(rs->lane + 1);
+	k.after = rs->skip_from - 1;
+	k.upto = rs->skip_to;
+	rs->skip_from = rs->skip_to = 0;
+	return relay_receipt_out(rs->n, rs->m, rs->lane, &(struct relay_receipt){ .skips = &kp, .n_skips = 1 });
+}
+
+static int resend_row(void *ctx, int64_t pos, uint64_t seq, int state)
 {
 	struct resend *rs = ctx;
-	(void)seq;
+	if (state == RCPT_REJECTED) {
+		if (!rs->skip_to)
+			rs->skip_from = seq;
+		rs->skip_to = seq;
+		return 0;
+	}
+	if (flush_skip(rs) < 0)
+		goto fail;
 	if (rs->old && store_hop_withdraw(rs->n->store, pos, rs->old->name, rs->m->name, time_now_ms()) < 0)
 		goto fail;
 	int waiting = store_hop_waiting(rs->n->store, pos, rs->l->name);
@@ -109,16 +132,18 @@ fail:
 	return 1;
 }
 
-static int resend(struct node *n, struct member *m, struct link *old, int lane, uint64_t after, const char *why)
+static int resend(struct node *n, struct member *m, struct link *old, int lane, uint64_t after, bool skips,
+		  const char *why)
 {
-	struct resend rs = { n, m, member_route(n, m), old, lane, 0, false };
+	struct resend rs = { n, m, member_route(n, m), old, lane, 0, false, 0, 0 };
 	if (!rs.l)
 		return 0;
 	if (node_tx(n) < 0)
 		return -1;
 	/* the rows are read and written in one statement's walk: new rows go
 	 * to another peer's part of the table, never under the cursor */
-	if (store_member_pending(n->store, m->name, lane, after, RESEND_BATCH, resend_row, &rs) < 0 || rs.failed) {
+	if (store_member_rows(n->store, m->name, lane, after, RESEND_BATCH, skips, resend_row, &rs) < 0 || rs.failed ||
+	    flush_skip(&rs) < 0) {
 		log_error("store: %s", store_errmsg(n->store));
 		n->tx_failed = true;
 		return -1;
@@ -133,7 +158,7 @@ static int resend(struct node *n, struct member *m, struct link *old, int lane, 
 
 int member_resend(struct node *n, struct member *m, int lane, uint64_t after, const char *why)
 {
-	return resend(n, m, NULL, lane, after, why);
+	return resend(n, m, NULL, lane, after, false, why);
 }
 
 void member_heard(struct node *n, struct member *m)
@@ -151,8 +176,38 @@ void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, siz
 		if (lane < 0 || lane >= LANES || marks[i]->seq >= m->next_seq[lane])
 			continue;
 		n->counters.relay_gaps++;
-		member_resend(n, m, lane, marks[i]->seq, "it reported a gap");
+		resend(n, m, NULL, lane, marks[i]->seq, true, "it reported a gap");
 	}
+}
+
+/* Gap reports to an origin are bounded: each makes it hand everything it
+ * has not receipted to its relay again. One that says nothing new (our
+ * marks for it have not moved since the last) waits GAP_REPORT_MS; one
+ * after progress is news (a relay that damages every few messages costs a
+ * round each time) and waits GAP_NEWS_MS. A report held back is not lost:
+ * members_tick sends it when its time comes, since no further message may
+ * ever arrive to show the gap again. */
+#define GAP_REPORT_MS 1000
+#define GAP_NEWS_MS 100
+
+static void gap_flush(struct node *n, struct member *m, int64_t now)
+{
+	if (!m->gap_due || n->tx_failed)
+		return;
+	bool news = memcmp(m->gap_marks, m->in_mark, sizeof(m->gap_marks)) != 0;
+	if (now - m->gap_reported < (news ? GAP_NEWS_MS : GAP_REPORT_MS))
+		return;
+	if (relay_receipt_out(n, m, 0, &(struct relay_receipt){ .gap = true }) < 0)
+		return;
+	m->gap_reported = now;
+	memcpy(m->gap_marks, m->in_mark, sizeof(m->gap_marks));
+	m->gap_due = false;
+}
+
+void member_gap_seen(struct node *n, struct member *m)
+{
+	m->gap_due = true;
+	gap_flush(n, m, time_mono_ms());
 }
 
 /* The relay in use has been down for FAILOVER_MS and another of `via` is
@@ -180,16 +235,37 @@ static void failover(struct node *n, struct member *m, int64_t now)
 		m->route = (int)i;
 		m->route_down = 0;
 		for (int lane = 0; lane < LANES; lane++)
-			if (resend(n, m, cur, lane, 0, "its relay changed") < 0)
+			if (resend(n, m, cur, lane, 0, false, "its relay changed") < 0)
 				return;
 		return;
 	}
+}
+
+int member_skip(struct node *n, struct member *m, Liaison__LaneSkip **skips, size_t n_skips)
+{
+	for (size_t i = 0; i < n_skips; i++) {
+		const Liaison__LaneSkip *k = skips[i];
+		int lane = (int)k->lane - 1;
+		if (lane < 0 || lane >= LANES || k->upto <= k->after || m->in_mark[lane] < k->after ||
+		    m->in_mark[lane] >= k->upto)
+			continue; /* something before it may still come: it is said again then */
+		log_info("member %s will not send messages %llu to %llu of lane %d (refused on the way): skipped",
+			 m->name, (unsigned long long)m->in_mark[lane] + 1, (unsigned long long)k->upto, lane + 1);
+		m->in_mark[lane] = k->upto;
+		if (node_tx(n) < 0 || store_set_lane_mark(n->store, m->name, lane, k->upto) < 0) {
+			log_error("store: %s", store_errmsg(n->store));
+			n->tx_failed = true;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void members_tick(struct node *n, int64_t now)
 {
 	for (size_t i = 0; i < n->n_members && !n->tx_failed; i++) {
 		struct member *m = &n->members[i];
+		gap_flush(n, m, now);
 		if (m->n_via > 1)
 			failover(n, m, now);
 		if (!m->resend_at || now < m->resend_at)

@@ -20,9 +20,16 @@ int member_resend(struct node *n, struct member *m, int lane, uint64_t after, co
 /* A receipt from m came back: resend timers start over. */
 void member_heard(struct node *n, struct member *m);
 /* m says it holds everything up to marks and nothing after: a relay lost
- * something. Resends from there. */
+ * something. Resends from there; positions refused for good on the way
+ * (rejected) are announced to it as skips, in order with the resends. */
 void member_gap(struct node *n, struct member *m, Liaison__LaneMark **marks, size_t n_marks);
-/* Failover and resend timers; called a few times a second. */
+/* Origin m says positions of its stream to us will never come (a relay
+ * refused them): the end-to-end mark moves past them. 0 or -1. */
+int member_skip(struct node *n, struct member *m, Liaison__LaneSkip **skips, size_t n_skips);
+/* A message from m left a gap here: m is told (by a receipt with our marks)
+ * now, or by members_tick once the report interval has passed. */
+void member_gap_seen(struct node *n, struct member *m);
+/* Failover, resend timers and gap reports held back; called a few times a second. */
 void members_tick(struct node *n, int64_t now);
 
 #endif

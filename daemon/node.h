@@ -80,6 +80,8 @@ struct member {
 	int64_t resend_at;           /* monotonic ms: hand again what it has not receipted; 0 none due */
 	int64_t resend_ivl;
 	int64_t gap_reported;        /* monotonic ms we last told it of a gap */
+	uint64_t gap_marks[LANES];   /* in_mark when we last told it */
+	bool gap_due;                /* a gap seen and not yet told */
 	int64_t last_receipt;        /* wall ms of its last receipt */
 };
 

@@ -246,6 +246,33 @@ static int take_receipt_item(struct node *n, struct link *l, const Liaison__HopI
 	return 0;
 }
 
+/* A relayed envelope that does not open (damaged or forged on its way)
+ * still took its place on the link. That place is the relaying peer's word
+ * (the link is authenticated), not the envelope's signed one, so it is
+ * consumed: else every later item of the lane would wait behind it for
+ * ever, since the relay can only send the same bytes again. The lane is
+ * the hop's, or the precedence of the unverified header: the relay's word
+ * too. The origin learns of the loss end to end, by the gap that its next
+ * message shows here. */
+static void consume_hop(struct link *l, const Liaison__HopItem *hop, const ProtobufCBinaryData *env,
+			struct batch_result *r)
+{
+	int lane = (int)hop->lane - 1;
+	if (lane < 0) {
+		Liaison__Envelope *e = liaison__envelope__unpack(NULL, env->len, env->data);
+		Liaison__Header *h = e ? liaison__header__unpack(NULL, e->header.len, e->header.data) : NULL;
+		lane = h ? (int)h->precedence - 1 : -1;
+		if (h)
+			liaison__header__free_unpacked(h, NULL);
+		if (e)
+			liaison__envelope__free_unpacked(e, NULL);
+	}
+	if (lane < 0 || lane >= LANES || hop->position != l->in_mark[lane] + 1)
+		return;
+	l->in_mark[lane] = hop->position;
+	r->lanes_changed[lane] = true;
+}
+
 /* Checks and stores one envelope (or relays it on); returns -1 only when
  * the store failed. Its place on the link is its recipient entry's stream
  * position when it comes from its origin to this node, else the hop item's.
@@ -264,6 +291,8 @@ static int take_envelope(struct node *n, struct link *l, const ProtobufCBinaryDa
 		rc = envelope_open_header(env->data, env->len, node_max_envelope(n), node_cert_lookup_prev, n, &o);
 	if (rc != LIAISON_OK) {
 		reject(n, l, r, NULL, rc, liaison_strerror(rc));
+		if (hop)
+			consume_hop(l, hop, env, r);
 		return 0;
 	}
 	const Liaison__Header *h = o.header;
@@ -472,8 +501,6 @@ static void ack_batch(struct node *n, struct link *l, const uint8_t *rid, size_t
 		liaison__signed_receipt__free_unpacked(sr, NULL);
 }
 
-#define GAP_REPORT_MS 1000 /* at most one gap report a second to each origin */
-
 static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, size_t rid_len,
 			 const Liaison__PeerBatch *b)
 {
@@ -502,15 +529,13 @@ static void handle_batch(struct node *n, struct link *l, const uint8_t *rid, siz
 			n->tx_failed = true;
 	}
 	/* the receipts owed to origins reached through relays, in this commit */
-	int64_t mono = time_mono_ms();
 	for (size_t i = 0; i < r->n_owed && !n->tx_failed; i++)
-		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane, r->owed[i].ids, r->owed[i].n_ids,
-				  r->owed[i].rejected_ptrs, r->owed[i].n_rejected, false);
+		relay_receipt_out(n, r->owed[i].m, r->owed[i].lane,
+				  &(struct relay_receipt){ .ids = r->owed[i].ids, .n_ids = r->owed[i].n_ids,
+							   .rejected = r->owed[i].rejected_ptrs,
+							   .n_rejected = r->owed[i].n_rejected });
 	for (size_t i = 0; i < r->n_gaps && !n->tx_failed; i++)
-		if (mono - r->gaps[i]->gap_reported >= GAP_REPORT_MS) {
-			r->gaps[i]->gap_reported = mono;
-			relay_receipt_out(n, r->gaps[i], 0, NULL, 0, NULL, 0, true);
-		}
+		member_gap_seen(n, r->gaps[i]);
 	if (!n->tx_failed)
 		ack_batch(n, l, rid, rid_len, r);
 	for (size_t i = 0; i < r->n_ids; i++)

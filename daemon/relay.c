@@ -192,8 +192,7 @@ static int queue_receipt(struct node *n, struct link *l, int lane, const char *o
 	return 0;
 }
 
-int relay_receipt_out(struct node *n, struct member *to, int lane, const ProtobufCBinaryData *ids, size_t n_ids,
-		      Liaison__RejectedEnvelope **rejected, size_t n_rejected, bool gap)
+int relay_receipt_out(struct node *n, struct member *to, int lane, const struct relay_receipt *rr)
 {
 	struct link *l = member_route(n, to);
 	if (!l)
@@ -203,11 +202,13 @@ int relay_receipt_out(struct node *n, struct member *to, int lane, const Protobu
 	dr.version = 1;
 	dr.recipient = n->key->cert.name;
 	dr.received = time_now_ms();
-	dr.message_ids = (ProtobufCBinaryData *)ids;
-	dr.n_message_ids = n_ids;
-	dr.rejected = rejected;
-	dr.n_rejected = n_rejected;
-	if (gap) {
+	dr.message_ids = (ProtobufCBinaryData *)rr->ids;
+	dr.n_message_ids = rr->n_ids;
+	dr.rejected = rr->rejected;
+	dr.n_rejected = rr->n_rejected;
+	dr.skips = rr->skips;
+	dr.n_skips = rr->n_skips;
+	if (rr->gap) {
 		for (int i = 0; i < LANES; i++) {
 			liaison__lane_mark__init(&marks[i]);
 			marks[i].lane = (Liaison__Precedence)(i + 1);
@@ -265,6 +266,8 @@ static int apply_receipt(struct node *n, const char *signer, const Liaison__Deli
 		member_heard(n, m);
 		if (r->n_marks)
 			member_gap(n, m, r->marks, r->n_marks);
+		if (r->n_skips && member_skip(n, m, r->skips, r->n_skips) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -23,12 +23,21 @@ int relay_envelope(struct node *n, const struct link *from, const Liaison__Heade
  * per origin): a link that floods is held back, and resends later. */
 bool relay_rate_take(struct node *n, const char *origin);
 
-/* Queues a receipt signed by this node toward member `to`: the ids of its
- * messages stored here, those refused here for good (rejected), or (gap) a
- * report of this node's end-to-end marks for it, which makes it send again
- * from there. 0 or -1. */
-int relay_receipt_out(struct node *n, struct member *to, int lane, const ProtobufCBinaryData *ids, size_t n_ids,
-		      Liaison__RejectedEnvelope **rejected, size_t n_rejected, bool gap);
+/* What a receipt item signed by this node tells a member: the ids of its
+ * messages stored here, those refused here for good, (gap) this node's
+ * end-to-end marks for it, which make it send again from there, or (from
+ * an origin) positions of our stream to it that will never come. */
+struct relay_receipt {
+	const ProtobufCBinaryData *ids;
+	size_t n_ids;
+	Liaison__RejectedEnvelope **rejected;
+	size_t n_rejected;
+	Liaison__LaneSkip **skips;
+	size_t n_skips;
+	bool gap;
+};
+/* Queues one toward member `to` in lane; 0 or -1. */
+int relay_receipt_out(struct node *n, struct member *to, int lane, const struct relay_receipt *rr);
 
 /* Whether the comma-separated list holds name exactly. */
 bool relay_names_has(const char *list, const char *name);

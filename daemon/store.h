@@ -151,10 +151,11 @@ int store_add_hop(struct store *s, int64_t pos, const char *peer, int lane, uint
 /* Deletes the relay item with this id once none of its rows waits. */
 int store_relay_settle(struct store *s, const uint8_t id[16]);
 uint64_t store_relay_count(struct store *s);
-/* Rows to member in lane still waiting for its receipt, stream_seq > after. */
-typedef int (*store_pending_row_fn)(void *ctx, int64_t pos, uint64_t stream_seq);
-int store_member_pending(struct store *s, const char *member, int lane, uint64_t after, uint32_t limit,
-			 store_pending_row_fn fn, void *ctx);
+/* Rows to member in lane with stream_seq > after, in order: those still
+ * waiting for its receipt, or (all) every one, whatever its state. */
+typedef int (*store_pending_row_fn)(void *ctx, int64_t pos, uint64_t stream_seq, int state);
+int store_member_rows(struct store *s, const char *member, int lane, uint64_t after, uint32_t limit, bool all,
+		      store_pending_row_fn fn, void *ctx);
 /* Withdraws the waiting hop of pos on peer toward exactly dest (a route
  * given up); returns how many rows, or -1. */
 int store_hop_withdraw(struct store *s, int64_t pos, const char *peer, const char *dest, int64_t at);

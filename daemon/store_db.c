@@ -51,11 +51,6 @@ static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
 	" origin TEXT NOT NULL, kind INTEGER NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" blob BLOB NOT NULL);"
-	/* the highest stream position each link's lanes have used for relay
-	 * items whose rows are gone (settled): a restart numbers on after it,
-	 * never again from a position the peer already holds */
-	"CREATE TABLE IF NOT EXISTS lanes_out(peer TEXT NOT NULL, lane INTEGER NOT NULL,"
-	" mark INTEGER NOT NULL, PRIMARY KEY(peer, lane)) WITHOUT ROWID;"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";
 
 static const char *const sql[ST_COUNT_ALL] = {
@@ -73,8 +68,7 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
-	[ST_MAX_STREAM] = "SELECT MAX(COALESCE((SELECT MAX(stream_seq) FROM recipients WHERE peer = ?1 AND lane = ?2), 0),"
-			  " COALESCE((SELECT mark FROM lanes_out WHERE peer = ?1 AND lane = ?2), 0))",
+	[ST_MAX_STREAM] = "SELECT COALESCE(MAX(stream_seq), 0) FROM recipients WHERE peer = ? AND lane = ?",
 	/* a row's pos is a stored message's, or minus a relay item's */
 	[ST_OUTBOX] = "SELECT r.stream_seq, COALESCE(m.envelope, x.blob), r.dest, COALESCE(x.kind, 0)"
 		      " FROM recipients r LEFT JOIN messages m ON m.pos = r.pos LEFT JOIN relay_items x ON x.rpos = -r.pos"
@@ -106,15 +100,14 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_RELAY_PUT] = "INSERT OR IGNORE INTO relay_items(id, origin, kind, received, expires, blob) VALUES (?,?,?,?,?,?)",
 	[ST_RELAY_FIND] = "SELECT rpos FROM relay_items WHERE id = ?",
 	[ST_ADD_HOP] = "INSERT INTO recipients(peer, lane, stream_seq, pos, dest) VALUES (?,?,?,?,?)",
-	[ST_RELAY_KEEP_MARK] = "INSERT INTO lanes_out(peer, lane, mark) SELECT peer, lane, MAX(stream_seq) FROM recipients"
-			       " WHERE pos = -?1 AND NOT EXISTS (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)"
-			       " GROUP BY peer, lane ON CONFLICT(peer, lane) DO UPDATE SET mark = MAX(mark, excluded.mark)",
-	[ST_RELAY_DROP_ROWS] = "DELETE FROM recipients WHERE pos = -?1 AND NOT EXISTS"
-			       " (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)",
+	/* the item's rows stay (small): they hold the link positions used, which
+	 * must never be handed out again (store_max_stream_seq) */
 	[ST_RELAY_DROP] = "DELETE FROM relay_items WHERE rpos = ?1 AND NOT EXISTS"
-			  " (SELECT 1 FROM recipients WHERE pos = -?1)",
-	[ST_MEMBER_PENDING] = "SELECT pos, stream_seq FROM recipients INDEXED BY recipients_pending"
+			  " (SELECT 1 FROM recipients WHERE pos = -?1 AND state = 0)",
+	[ST_MEMBER_PENDING] = "SELECT pos, stream_seq, state FROM recipients INDEXED BY recipients_pending"
 			      " WHERE peer = ? AND lane = ? AND state = 0 AND stream_seq > ? ORDER BY stream_seq LIMIT ?",
+	[ST_MEMBER_ROWS] = "SELECT pos, stream_seq, state FROM recipients"
+			   " WHERE peer = ? AND lane = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?",
 	[ST_HOP_WITHDRAW] = "UPDATE recipients SET state = 3, updated = ? WHERE pos = ? AND peer = ? AND dest = ? AND state = 0",
 	[ST_HOP_WAITING] = "SELECT COUNT(*) FROM recipients WHERE pos = ? AND peer = ? AND state = 0",
 	[ST_RELAY_COUNT] = "SELECT COUNT(*) FROM relay_items",

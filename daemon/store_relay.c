@@ -65,31 +65,17 @@ int store_relay_settle(struct store *s, const uint8_t id[16])
 	int rc = store_relay_find(s, id, &rpos);
 	if (rc <= 0)
 		return rc;
-	/* the rows go, and with them the highest positions they took: the
-	 * link's lanes keep those, so that numbering after a restart goes on
-	 * past what the next hops already hold (they would drop a position
-	 * used twice as a duplicate, and never receipt it) */
-	sqlite3_stmt *st = store_stmt(s, ST_RELAY_KEEP_MARK);
+	sqlite3_stmt *st = store_stmt(s, ST_RELAY_DROP);
 	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, rpos);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "settle relay item");
-	if (!(st = store_stmt(s, ST_RELAY_DROP_ROWS)))
-		return -1;
-	sqlite3_bind_int64(st, 1, rpos);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "settle relay item");
-	if (!(st = store_stmt(s, ST_RELAY_DROP)))
 		return -1;
 	sqlite3_bind_int64(st, 1, rpos);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "settle relay item");
 }
 
-int store_member_pending(struct store *s, const char *member, int lane, uint64_t after, uint32_t limit,
-			 store_pending_row_fn fn, void *ctx)
+int store_member_rows(struct store *s, const char *member, int lane, uint64_t after, uint32_t limit, bool all,
+		      store_pending_row_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_MEMBER_PENDING);
+	sqlite3_stmt *st = store_stmt(s, all ? ST_MEMBER_ROWS : ST_MEMBER_PENDING);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
@@ -99,7 +85,7 @@ int store_member_pending(struct store *s, const char *member, int lane, uint64_t
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
-		if (fn(ctx, sqlite3_column_int64(st, 0), (uint64_t)sqlite3_column_int64(st, 1)) != 0)
+		if (fn(ctx, sqlite3_column_int64(st, 0), (uint64_t)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2)) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

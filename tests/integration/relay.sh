@@ -50,5 +50,9 @@ wait_until 15 bash -c "\"$LIAISON\" -c \"$T/A/officer.conf\" status $id4 --json 
 cli A status "$id4" --json | jq -e '.recipients[0].reason | test("HQ: relay: release refused: SECRET exceeds C")' >/dev/null ||
 	fail "reason: $(cli A status "$id4" --json)"
 expect 1 cli C reader get "$id4"
+# HQ restarted after everything it carried was delivered and deleted: its
+# link positions toward C go on from where they were (never reused)
+id5=$(cli A send status --to C --title "after HQ's restart" --body x) || fail "send after HQ's restart"
+wait_until 15 cli C reader get "$id5" || fail "C never got $id5 after HQ's restart"
 for n in A HQ C; do node_stop "$n"; done
 for n in A HQ C; do "$LIAISOND" -c "$T/$n/liaisond.conf" --verify-audit >/dev/null || fail "audit of $n"; done
