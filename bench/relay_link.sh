@@ -106,7 +106,7 @@ start HQ
 until [ "$(held_at_c)" -ge $((BACKLOG + 1 + OUTAGE)) ]; do sleep 0.5; [ $(($(now_ms) - t2)) -lt 1800000 ] || fail "never drained after the outage"; done
 drain2_ms=$(($(now_ms) - t2))
 sleep 2
-titles=$(cli C reader query --json --limit 100000 | jq -r .body.title)
+titles=$(cli C reader query --json --limit 10000 | jq -r .body.title)
 want=$((BACKLOG + 1 + OUTAGE))
 got=$(echo "$titles" | sort -u | wc -l)
 dups=$(($(echo "$titles" | wc -l) - got))

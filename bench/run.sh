@@ -52,6 +52,8 @@ TOOLS="load limits mqtt_ref history nats_ref"
 [ "${1:-}" = wire ] && TOOLS=load
 WIRE_N=${WIRE_N:-1000}   # status messages per bytes-on-the-wire run
 [ "${1:-}" = history ] && TOOLS=history
+[ "${1:-}" = retention ] && TOOLS=retention
+RET_N=${RET_N:-100000}
 HIST_SMALL=${HIST_SMALL:-10000}
 HIST_BIG=${HIST_BIG:-1000000}
 for tool in $TOOLS; do
@@ -194,6 +196,28 @@ if [ "${1:-}" = bytes ]; then
 	row metric value unit limit ratio
 	row --- ---: --- --- ---:
 	bytes_table
+	exit 0
+fi
+# retention: RET_N delivered messages past a one-day retention deleted in
+# the node's chunks, a group commit of 128 new messages after each
+# (bench/retention, through daemon/store.h, one run).
+if [ "${1:-}" = retention ]; then
+	rm -rf "$T/ret" && mkdir "$T/ret"
+	say "retention: filling a store with $RET_N messages, then deleting them"
+	read -r R_DEL R_SECS R_RATE R_P50 R_P99 R_MAX R_INS50 R_INSMAX R_BEFORE R_AFTER R_FREE < <("$BIN/retention" "$T/ret" "$RET_N") ||
+		die "retention failed"
+	rm -rf "$T/ret"
+	echo
+	echo "liaison retention, $R_DEL messages deleted ($(date -u +%Y-%m-%d))"
+	echo
+	row metric value unit limit ratio
+	row --- ---: --- --- ---:
+	row "deletion rate (chunk time only)" "$R_RATE" "msgs/s" "-" "-"
+	row "deleting $R_DEL with traffic between chunks" "$R_SECS" "s" "-" "-"
+	row "chunk of $(grep -o 'RETENTION_CHUNK [0-9]*' "$ROOT/daemon/retention.h" | cut -d' ' -f2): p50 / p99 / longest" "$R_P50 / $R_P99 / $R_MAX" "ms" "group commit p50 $R_INS50 ms" "$(calc "$R_P50 / $R_INS50")"
+	row "group commit of 128 between chunks: p50 / longest" "$R_INS50 / $R_INSMAX" "ms" "-" "-"
+	row "database file before / after" "$R_BEFORE / $R_AFTER" "bytes" "-" "$(calc "$R_AFTER / $R_BEFORE")"
+	row "free pages left" "$R_FREE" "pages" "-" "-"
 	exit 0
 fi
 if [ "${1:-}" = history ]; then

@@ -423,6 +423,8 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 		{ "refused_malformed", n->refusals.count[REFUSED_OTHER] },
 		{ "damaged", n->counters.damaged },
 		{ "queued_for_removed_peers", rq.count },
+		{ "deleted_retention", n->counters.deleted_retention },
+		{ "deleted_expired", n->counters.deleted_expired },
 		{ "relayed", n->counters.relayed },
 		{ "relaying", store_relay_count(n->store) },
 		{ "relay_gaps", n->counters.relay_gaps },
@@ -441,7 +443,8 @@ void api_status(struct node *n, const uint8_t *rid, size_t rid_len, uint64_t req
 	s.n_queues = LANES;
 	s.counters = cp;
 	s.n_counters = N_COUNTS;
-	s.stored = (uint64_t)n->max_pos; /* positions are dense: nothing is ever deleted */
+	/* positions are dense and never reused (retention keeps the newest) */
+	s.stored = (uint64_t)n->max_pos - n->deleted_total;
 	s.version = LIAISON_VERSION;
 	s.store_bytes = store_size_bytes(n->store);
 	Liaison__Counter rc[LIAISON_E_COUNT], *rcp[LIAISON_E_COUNT];

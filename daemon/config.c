@@ -23,17 +23,20 @@
 #define DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 #define MAX_CLOCK_SKEW_MS (24LL * 3600 * 1000)
 
-enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_MEMBER, SEC_CLIENT };
+enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_MEMBER, SEC_CLIENT, SEC_RETENTION };
 
 /* bits of the keys seen in the current section */
 enum {
 	K_NAME = 1 << 0, K_KEY = 1 << 1, K_LISTEN = 1 << 2, K_API = 1 << 3, K_DATA_DIR = 1 << 4,
 	K_METRICS = 1 << 5, K_MAX_MESSAGE = 1 << 6, K_CERT = 1 << 7, K_ENDPOINT = 1 << 8,
 	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10, K_CLOCK_SKEW = 1 << 11, K_VIA = 1 << 12,
+	/* [retention]: one bit per message type, 1 << type */
+	K_SITREP = 1 << 1, K_STATUS = 1 << 2, K_WARNING = 1 << 3, K_INTEL = 1 << 4,
 };
 
 static const char *const section_names[] = {
 	[SEC_NONE] = "", [SEC_NODE] = "node", [SEC_PEER] = "peer", [SEC_MEMBER] = "member", [SEC_CLIENT] = "client",
+	[SEC_RETENTION] = "retention",
 };
 
 struct key_def {
@@ -60,6 +63,10 @@ static const struct key_def keys[] = {
 	{SEC_MEMBER, "max_classification", K_MAX_CLASS, false},
 	{SEC_CLIENT, "cert", K_CERT, true},
 	{SEC_CLIENT, "role", K_ROLE, true},
+	{SEC_RETENTION, "sitrep", K_SITREP, false},
+	{SEC_RETENTION, "status", K_STATUS, false},
+	{SEC_RETENTION, "warning", K_WARNING, false},
+	{SEC_RETENTION, "intel", K_INTEL, false},
 };
 
 struct parser {
@@ -73,6 +80,7 @@ struct parser {
 	unsigned seen;
 	bool node_seen;
 	int node_line;
+	int retention_line; /* 0: no [retention] section yet */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -192,6 +200,16 @@ static int section_begin(struct parser *p, const char *header)
 		p->node_seen = true;
 		p->node_line = p->line;
 		p->sec = SEC_NODE;
+		return 1;
+	}
+	if (strcmp(kind, "retention") == 0) {
+		if (*name)
+			return fault(p, p->line, "[retention] takes no name");
+		if (p->retention_line)
+			return fault(p, p->line, "duplicate section [retention] (first at line %d)",
+				     p->retention_line);
+		p->retention_line = p->line;
+		p->sec = SEC_RETENTION;
 		return 1;
 	}
 	enum section sec = SEC_NONE;
@@ -407,6 +425,22 @@ static int client_key(struct parser *p, unsigned bit, const char *value)
 	return 1;
 }
 
+/* [retention] TYPE = SPAN | forever: bit is 1 << the message type. */
+static int retention_key(struct parser *p, unsigned bit, const char *name, const char *value)
+{
+	int type = 0;
+	while ((1u << type) != bit)
+		type++;
+	int64_t ms = 0;
+	if (strcmp(value, "forever") != 0 && !time_parse_span(value, &ms))
+		return fault(p, p->line,
+			     "retention for %s '%s' is not a span (e.g. 30s, 12h, 90d, 1w) or 'forever'",
+			     name, value);
+	p->c->retention_ms[type] = ms;
+	p->c->retention_line[type] = p->line;
+	return 1;
+}
+
 static int on_pair(void *user, struct inifile *f, const char *name, const char *value)
 {
 	struct parser *p = user;
@@ -430,6 +464,8 @@ static int on_pair(void *user, struct inifile *f, const char *name, const char *
 		return member_key(p, def->bit, value);
 	case SEC_CLIENT:
 		return client_key(p, def->bit, value);
+	case SEC_RETENTION:
+		return retention_key(p, def->bit, name, value);
 	case SEC_NONE:
 		break;
 	}

@@ -1,4 +1,4 @@
-/* liaisond's INI configuration: [node], [peer NAME], [member NAME] and
+/* liaisond's INI configuration: [node], [retention], [peer NAME], [member NAME] and
  * [client NAME] sections, as in docs/liaisond.8. */
 #ifndef LIAISOND_CONFIG_H
 #define LIAISOND_CONFIG_H
@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "keyfile.h"
 #include "liaison.pb-c.h"
+
+#define CONFIG_TYPES 6 /* Liaison__MessageType values: UNSET .. RECEIPT */
 
 enum role { ROLE_READER = 0, ROLE_OFFICER = 1, ROLE_ADMIN = 2 };
 
@@ -56,6 +58,10 @@ struct config {
 	char *metrics;  /* NULL: off */
 	size_t max_message; /* bytes; default 1 MiB */
 	int64_t clock_skew_ms; /* clock disagreement allowed with peers; default 15 min */
+	/* [retention]: how long messages of each type are kept after they were
+	 * received (ms), indexed by Liaison__MessageType; 0 keeps them forever. */
+	int64_t retention_ms[CONFIG_TYPES];
+	int retention_line[CONFIG_TYPES];
 	struct peer_conf *peers;
 	size_t n_peers;
 	struct member_conf *members;

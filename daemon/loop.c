@@ -26,6 +26,7 @@
 #include "api_backup.h"
 #include "lograte.h"
 #include "timefmt.h"
+#include "retention.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -142,7 +143,7 @@ int node_run(struct node *n)
 		zmq_pollitem_t *mitems = items + 3 + 2 * n->n_links;
 		size_t used = 3 + 2 * n->n_links + metrics_pollitems(n, mitems);
 		/* queued inbound batches are work already: do not sleep on them */
-		long wait = n->n_inq ? 0 : store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
+		long wait = n->n_inq || n->retention_busy ? 0 : store_in_transaction(n->store) ? LAZY_COMMIT_MS : 200;
 		int rc = zmq_poll(items, (int)used, wait);
 		if (rc < 0 && errno != EINTR) {
 			log_error("poll: %s", zmq_strerror(errno));
@@ -184,6 +185,10 @@ int node_run(struct node *n)
 		for (size_t i = 0; i < n->n_links; i++)
 			link_pump(n, &n->links[i]);
 		sub_pump(n);
+		/* after the turn's own commit, never inside it: a chunk of
+		 * deletions is its own short transaction between two turns */
+		if (!store_in_transaction(n->store))
+			retention_tick(n, now);
 		if (watchdog && (uint64_t)(now - last_watchdog) * 2000 >= watchdog_usec) {
 			last_watchdog = now;
 			sd_notify(0, "WATCHDOG=1");

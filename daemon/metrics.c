@@ -130,6 +130,8 @@ static void render(struct node *n, struct text *t)
 	add(t, "liaison_messages_total{event=\"delivered\"} %llu\n", (unsigned long long)c->delivered);
 	add(t, "liaison_messages_total{event=\"refused\"} %llu\n", (unsigned long long)c->refused);
 	add(t, "liaison_messages_total{event=\"damaged\"} %llu\n", (unsigned long long)c->damaged);
+	add(t, "liaison_messages_total{event=\"deleted_retention\"} %llu\n", (unsigned long long)c->deleted_retention);
+	add(t, "liaison_messages_total{event=\"deleted_expired\"} %llu\n", (unsigned long long)c->deleted_expired);
 	add(t, "liaison_messages_total{event=\"relayed\"} %llu\n", (unsigned long long)c->relayed);
 	add(t, "liaison_messages_total{event=\"relay_gap\"} %llu\n", (unsigned long long)c->relay_gaps);
 	add(t, "liaison_messages_total{event=\"relay_resent\"} %llu\n", (unsigned long long)c->relay_resent);

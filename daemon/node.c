@@ -58,6 +58,9 @@ int node_load_streams(struct node *n)
 	}
 	n->sequence = store_max_sequence(n->store, n->key->cert.name);
 	n->max_pos = store_max_pos(n->store);
+	uint64_t expired, aged;
+	if (store_deleted_counts(n->store, &expired, &aged) == 0)
+		n->deleted_total = expired + aged;
 	return 0;
 }
 

@@ -150,6 +150,7 @@ struct counters {
 	uint64_t sent, received, rejected, duplicates, delivered, api_requests, refused;
 	uint64_t rejected_by[LIAISON_E_COUNT]; /* rejected, by the library's error code */
 	uint64_t damaged; /* stored messages found damaged when read (msgview.c) */
+	uint64_t deleted_expired, deleted_retention; /* deleted since start (retention.c) */
 	uint64_t relayed, relay_gaps, relay_resent, relay_held; /* relay.c, member.c */
 };
 
@@ -192,6 +193,13 @@ struct node {
 	int64_t tx_opened;   /* monotonic ms */
 	uint64_t sequence;   /* last per-sender sequence number used */
 	int64_t max_pos;     /* newest store position */
+	uint64_t deleted_total; /* messages ever deleted from the store (positions below max_pos not held) */
+	/* retention.c: when to look next (monotonic ms), whether a backlog
+	 * remains, what this pass deleted, the longest chunk since start */
+	int64_t retention_next;
+	bool retention_busy;
+	uint64_t retention_pass;
+	int64_t retention_longest_ms;
 	int64_t started;
 	struct counters counters;
 	char fingerprint[LIAISON_FINGERPRINT_LEN];

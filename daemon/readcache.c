@@ -46,6 +46,15 @@ void readcache_put(struct readcache *c, int64_t pos, const uint8_t *env, size_t 
 	crypto_generichash(s->hash, sizeof(s->hash), env, len, NULL, 0);
 }
 
+void readcache_forget(struct readcache *c, int64_t pos)
+{
+	if (!c || pos <= 0)
+		return;
+	struct readcache_slot *s = &c->slots[(uint64_t)pos % READCACHE_SLOTS];
+	if (s->pos == pos)
+		memset(s, 0, sizeof(*s));
+}
+
 bool readcache_holds(const struct readcache *c, int64_t pos, const uint8_t *env, size_t len)
 {
 	if (!c || pos <= 0)

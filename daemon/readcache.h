@@ -15,6 +15,8 @@ struct readcache *readcache_new(void);
 void readcache_destroy(struct readcache **c);
 /* Remembers that the envelope stored at pos, these bytes, was verified. */
 void readcache_put(struct readcache *c, int64_t pos, const uint8_t *env, size_t len);
+/* Forgets pos (a deleted message). */
+void readcache_forget(struct readcache *c, int64_t pos);
 /* True only when these exact bytes were verified at pos. */
 bool readcache_holds(const struct readcache *c, int64_t pos, const uint8_t *env, size_t len);
 

@@ -172,6 +172,34 @@ int store_set_lane_mark(struct store *s, const char *sender, int lane, uint64_t 
 int store_sub_get(struct store *s, const char *name, char *client, size_t client_len, int64_t *cursor); /* 1 found, 0 not, -1 err */
 int store_sub_put(struct store *s, const char *name, const char *client, int64_t cursor);
 
+/* Retention (store_retention.c): deletes for good, inside the open
+ * transaction, at most max messages that are due: expired (expires +
+ * clock_skew_ms before now) or older than their type's keep_ms (by when they
+ * were received; 0 keeps forever); see store_retention.c for what is kept
+ * regardless. Appends one "retention" audit record for what it deleted and
+ * calls gone for each position. Returns how many were deleted (0: none
+ * due), or -1 (the caller rolls back). */
+#define STORE_TYPES 6 /* Liaison__MessageType values */
+struct store_retention {
+	int64_t keep_ms[STORE_TYPES];
+	int64_t now; /* unix ms */
+	int64_t clock_skew_ms;
+	uint32_t max;
+};
+struct store_deleted {
+	uint32_t expired, aged, receipts;
+	int64_t first, last; /* positions */
+};
+typedef void (*store_gone_fn)(void *ctx, int64_t pos);
+int store_retention_chunk(struct store *s, const struct store_retention *r, struct store_deleted *out,
+			  store_gone_fn gone, void *ctx);
+/* Messages deleted since the store was made, expired and by retention. */
+int store_deleted_counts(struct store *s, uint64_t *expired, uint64_t *aged);
+/* Asks the checkpoint thread to empty the write-ahead log (truncate it)
+ * once everything in it is in the database, so that deleted envelopes do
+ * not linger in old WAL frames. */
+void store_scrub_wal(struct store *s);
+
 /* Audit: a hash chain over every stored envelope and administrative event. */
 int store_audit(struct store *s, const char *kind, const char *detail);
 /* The newest record's number and hash (hex) of the audit chain. */

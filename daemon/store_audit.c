@@ -7,8 +7,16 @@
  * whole database can also rebuild the chain: the head hash is logged at
  * start and stop and shown by `liaison audit`, so an administrator who records it
  * elsewhere can detect that too. Stored envelopes are checked against their
- * records' envelope hashes. */
+ * records' envelope hashes.
+ *
+ * Deletion: a "retention" record (store_retention.c) lists the positions
+ * of the messages it deleted and a digest over their envelope hashes. The
+ * verifier accepts a message that is gone only when such a record lists it
+ * and the digest matches the store records of everything it lists; a
+ * message deleted without one, or a record listing a message still stored,
+ * is a fault. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "store_internal.h"
@@ -156,12 +164,14 @@ static int check_row(void *ctx, const struct stored_msg *m)
 }
 
 /* Checks that the envelope stored at pos hashes to the record's value and
- * that its columns match its header. */
-static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq)
+ * that its columns match its header. Returns 0, -1 (a fault in err, or
+ * err empty when the store could not be read), or 1 when the message is
+ * not there: *pos_out and want (hex) then say which it was. */
+static int check_envelope(struct store *s, const char *detail, char *err, size_t errlen, int64_t seq,
+			  int64_t *pos_out, char want[65])
 {
 	long long pos;
-	char want[65];
-	if (sscanf(detail, "pos=%lld id=%*s from=%*s envelope=%64s", &pos, want) != 2) {
+	if (sscanf(detail, "pos=%lld id=%*s from=%*s envelope=%64s", &pos, want) != 2 || strlen(want) != 64) {
 		snprintf(err, errlen, "audit record %lld: malformed store record", (long long)seq);
 		return -1;
 	}
@@ -171,13 +181,129 @@ static int check_envelope(struct store *s, const char *detail, char *err, size_t
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		snprintf(err, errlen, "audit record %lld: stored message %lld is missing", (long long)seq, pos);
-		return -1;
+		*pos_out = pos;
+		return 1;
 	}
 	if (c.why[0]) {
 		snprintf(err, errlen, "audit record %lld: stored message %lld %s", (long long)seq, pos, c.why);
 		return -1;
 	}
+	return 0;
+}
+
+/* Messages whose store record the walk met but which are not in the store,
+ * ascending by position (records come in store order): each must be
+ * covered by a later "retention" record, or it vanished. */
+struct missing_msg {
+	int64_t pos, seq;
+	uint8_t hash[32];
+	bool covered;
+};
+struct missing {
+	struct missing_msg *m;
+	size_t n, cap;
+	int64_t deleted; /* the retention records' counts, summed */
+};
+
+static int missing_add(struct missing *ms, int64_t pos, int64_t seq, const char *hex)
+{
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 256;
+		struct missing_msg *m = realloc(ms->m, cap * sizeof(*m));
+		if (!m)
+			return -1;
+		ms->m = m;
+		ms->cap = cap;
+	}
+	struct missing_msg *e = &ms->m[ms->n++];
+	e->pos = pos;
+	e->seq = seq;
+	e->covered = false;
+	if (sodium_hex2bin(e->hash, 32, hex, 64, NULL, NULL, NULL) != 0)
+		memset(e->hash, 0, 32);
+	return 0;
+}
+
+static struct missing_msg *missing_find(struct missing *ms, int64_t pos)
+{
+	size_t lo = 0, hi = ms->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ms->m[mid].pos < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ms->n && ms->m[lo].pos == pos ? &ms->m[lo] : NULL;
+}
+
+/* A "retention" record: "count=N expired=E aged=A digest=HEX
+ * positions=RUNS". Every position it lists must be a message whose store
+ * record came before and which is gone, deleted once, and the digest over
+ * their (position, envelope hash) must be the record's: then the chain
+ * vouches for exactly these deletions and no other. Writes a fault into
+ * err and returns -1, or 0. */
+static int check_retention(struct missing *ms, const char *detail, int64_t seq, char *err, size_t errlen)
+{
+	unsigned count, expired, aged;
+	char want[65];
+	int at = 0;
+	if (sscanf(detail, "count=%u expired=%u aged=%u digest=%64s positions=%n", &count, &expired, &aged, want,
+		   &at) != 4 || at == 0 || strlen(want) != 64) {
+		snprintf(err, errlen, "audit record %lld: malformed retention record", (long long)seq);
+		return -1;
+	}
+	crypto_generichash_state dg;
+	store_retention_digest_init(&dg);
+	const char *p = detail + at;
+	unsigned listed = 0;
+	while (*p) {
+		char *end;
+		long long a = strtoll(p, &end, 10), b = a;
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '-') {
+			b = strtoll(p + 1, &end, 10);
+			if (end == p + 1)
+				break;
+			p = end;
+		}
+		if (b < a || b - a > (long long)count) {
+			snprintf(err, errlen, "audit record %lld: malformed retention record", (long long)seq);
+			return -1;
+		}
+		for (long long pos = a; pos <= b; pos++, listed++) {
+			struct missing_msg *m = missing_find(ms, pos);
+			if (!m) {
+				snprintf(err, errlen,
+					 "audit record %lld: retention deleted message %lld, but it is still stored or was never recorded",
+					 (long long)seq, pos);
+				return -1;
+			}
+			if (m->covered) {
+				snprintf(err, errlen, "audit record %lld: message %lld deleted twice", (long long)seq, pos);
+				return -1;
+			}
+			m->covered = true;
+			store_retention_digest_add(&dg, pos, m->hash);
+		}
+		if (*p == ',')
+			p++;
+	}
+	uint8_t got[32], exp[32];
+	crypto_generichash_final(&dg, got, 32);
+	if (*p || listed != count || sodium_hex2bin(exp, 32, want, 64, NULL, NULL, NULL) != 0) {
+		snprintf(err, errlen, "audit record %lld: malformed retention record", (long long)seq);
+		return -1;
+	}
+	if (sodium_memcmp(got, exp, 32)) {
+		snprintf(err, errlen,
+			 "audit record %lld: retention digest does not match the deleted messages' store records",
+			 (long long)seq);
+		return -1;
+	}
+	ms->deleted += count;
 	return 0;
 }
 
@@ -202,6 +328,7 @@ int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, 
 			   uint8_t head[32])
 {
 	struct faults f = { fn, ctx, err, errlen, 0 };
+	struct missing ms = { 0 };
 	char line[512];
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, detail, hash FROM audit ORDER BY seq", -1, &st, NULL) !=
@@ -236,14 +363,24 @@ int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, 
 			snprintf(line, sizeof(line), "audit record %lld: hash chain broken", (long long)seq);
 			fault(&f, line);
 		}
-		if (kind && !strcmp(kind, "store") &&
-		    check_envelope(s, detail ? detail : "", line, sizeof(line), seq) < 0) {
-			if (!line[0]) { /* the store could not be read */
+		if (kind && !strcmp(kind, "store")) {
+			int64_t pos;
+			char want[65];
+			int ce = check_envelope(s, detail ? detail : "", line, sizeof(line), seq, &pos, want);
+			if (ce < 0 && !line[0]) { /* the store could not be read */
 				snprintf(err, errlen, "audit: %s", store_errmsg(s));
 				goto out;
 			}
-			fault(&f, line);
+			if (ce < 0)
+				fault(&f, line);
+			if (ce == 1 && missing_add(&ms, pos, seq, want) < 0) {
+				snprintf(err, errlen, "audit: out of memory");
+				goto out;
+			}
 		}
+		if (kind && !strcmp(kind, "retention") &&
+		    check_retention(&ms, detail ? detail : "", seq, line, sizeof(line)) < 0)
+			fault(&f, line);
 		if (stored_ok)
 			memcpy(prev, sqlite3_column_blob(st, 4), 32);
 		else
@@ -255,10 +392,17 @@ int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, 
 		snprintf(err, errlen, "audit: %s", sqlite3_errmsg(s->db));
 		goto out;
 	}
+	/* a message gone without a retention record covering it vanished */
+	for (size_t i = 0; i < ms.n; i++)
+		if (!ms.m[i].covered) {
+			snprintf(line, sizeof(line), "audit record %lld: stored message %lld is missing",
+				 (long long)ms.m[i].seq, (long long)ms.m[i].pos);
+			fault(&f, line);
+		}
 	/* every stored message must have its record */
 	sqlite3_finalize(st);
 	st = NULL;
-	int64_t stored = (int64_t)store_count(s), recorded = 0;
+	int64_t stored = (int64_t)store_count(s) + ms.deleted, recorded = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM audit WHERE kind = 'store'", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		recorded = sqlite3_column_int64(st, 0);
@@ -277,6 +421,7 @@ int64_t store_audit_verify(struct store *s, store_audit_fault_fn fn, void *ctx, 
 	memcpy(head, prev, 32);
 	ret = n;
 out:
+	free(ms.m);
 	sqlite3_finalize(st);
 	return ret;
 }

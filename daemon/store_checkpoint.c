@@ -23,6 +23,7 @@ struct checkpointer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	bool scrub; /* truncate the WAL once it is all in the database */
 	sqlite3 *db;
 };
 
@@ -47,8 +48,23 @@ static void *run(void *arg)
 		/* Everything copied: a RESTART, which waits briefly for the event
 		 * loop's writer, makes the next commit start the WAL from its
 		 * beginning, so the file stops growing. */
-		if (log >= WAL_RESTART_FRAMES && done == log)
+		pthread_mutex_lock(&c->lock);
+		bool scrub = c->scrub;
+		pthread_mutex_unlock(&c->lock);
+		/* After deletions, old WAL frames may still hold the deleted
+		 * envelopes as they were written: a TRUNCATE, once everything is
+		 * copied, cuts the file to nothing (it waits at most the busy
+		 * timeout for the writer, as the RESTART does, and is tried
+		 * again at the next wake-up if it could not). */
+		if (scrub && done == log) {
+			if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK) {
+				pthread_mutex_lock(&c->lock);
+				c->scrub = false;
+				pthread_mutex_unlock(&c->lock);
+			}
+		} else if (log >= WAL_RESTART_FRAMES && done == log) {
 			sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		}
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -81,6 +97,15 @@ struct checkpointer *checkpointer_start(const char *path)
 	 * from the loop's (the WAL) in /proc/PID/task/TID/io */
 	pthread_setname_np(c->thread, "checkpoint");
 	return c;
+}
+
+void checkpointer_scrub(struct checkpointer *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->scrub = true;
+	pthread_mutex_unlock(&c->lock);
 }
 
 void checkpointer_stop(struct checkpointer **cp)

@@ -44,10 +44,21 @@ static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS cap_refs(sender TEXT NOT NULL, identifier TEXT NOT NULL,"
 	" pos INTEGER NOT NULL, origin TEXT NOT NULL, kind INTEGER NOT NULL,"
 	" PRIMARY KEY(sender, identifier, pos)) WITHOUT ROWID;"
+	/* Retention (store_retention.c) finds what expired, what hangs off a
+	 * message and which receipts are still referenced through these; each
+	 * is appended to in order (or only for CAP messages), so it costs an
+	 * insert a few bytes, not a scattered page. */
+	"CREATE INDEX IF NOT EXISTS messages_expires ON messages(expires) WHERE expires > 0;"
+	"CREATE INDEX IF NOT EXISTS recipients_receipt ON recipients(receipt) WHERE receipt IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS cap_refs_pos ON cap_refs(pos);"
 	/* what this node carries for others (relaying): sealed envelopes it
 	 * cannot open (kind 0) and recipients' signed receipts on their way
 	 * back to an origin (kind 1), each kept until every next hop holds it;
 	 * its outbox rows in recipients point at it with pos = -rpos */
+	/* the highest stream position each (peer or member, lane) had among
+	 * rows that retention deleted (store_retention.c) */
+	"CREATE TABLE IF NOT EXISTS stream_floor(peer TEXT NOT NULL, lane INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY(peer, lane)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
 	" origin TEXT NOT NULL, kind INTEGER NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" blob BLOB NOT NULL);"
@@ -68,7 +79,9 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_COUNT] = "SELECT COUNT(*) FROM messages",
 	[ST_MAX_SEQUENCE] = "SELECT COALESCE(MAX(sequence), 0) FROM messages WHERE sender = ?",
 	[ST_ADD_RCPT] = "INSERT INTO recipients(peer, lane, stream_seq, pos) VALUES (?,?,?,?)",
-	[ST_MAX_STREAM] = "SELECT COALESCE(MAX(stream_seq), 0) FROM recipients WHERE peer = ? AND lane = ?",
+	/* positions of deleted messages' rows live on in stream_floor (retention) */
+	[ST_MAX_STREAM] = "SELECT MAX(COALESCE((SELECT MAX(stream_seq) FROM recipients WHERE peer = ?1 AND lane = ?2), 0),"
+			  " COALESCE((SELECT seq FROM stream_floor WHERE peer = ?1 AND lane = ?2), 0))",
 	/* a row's pos is a stored message's, or minus a relay item's */
 	[ST_OUTBOX] = "SELECT r.stream_seq, COALESCE(m.envelope, x.blob), r.dest, COALESCE(x.kind, 0)"
 		      " FROM recipients r LEFT JOIN messages m ON m.pos = r.pos LEFT JOIN relay_items x ON x.rpos = -r.pos"
@@ -83,7 +96,10 @@ static const char *const sql[ST_COUNT_ALL] = {
 			      " JOIN messages m ON m.pos = r.pos"
 			      " WHERE r.peer = ? AND r.lane = ? AND r.state = 0 ORDER BY r.stream_seq LIMIT 1",
 	[ST_REQUEUE] = "UPDATE recipients SET state = 0 WHERE peer = ? AND lane = ? AND stream_seq > ? AND state = 2",
-	[ST_SET_RCPT] = "UPDATE recipients SET state = ?1, updated = ?2, receipt = COALESCE(?3, receipt)"
+	/* INDEXED BY: without statistics SQLite walks the primary key through
+	 * every row of the peer (the whole history) and tests pos IN (...) on
+	 * each, once per receipt; the index on pos finds the row directly */
+	[ST_SET_RCPT] = "UPDATE recipients INDEXED BY recipients_pos SET state = ?1, updated = ?2, receipt = COALESCE(?3, receipt)"
 			" WHERE peer = ?4 AND pos IN (SELECT pos FROM messages WHERE id = ?5"
 			" UNION ALL SELECT -rpos FROM relay_items WHERE id = ?5) AND state = 0",
 	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
@@ -111,9 +127,39 @@ static const char *const sql[ST_COUNT_ALL] = {
 	[ST_HOP_WITHDRAW] = "UPDATE recipients SET state = 3, updated = ? WHERE pos = ? AND peer = ? AND dest = ? AND state = 0",
 	[ST_HOP_WAITING] = "SELECT COUNT(*) FROM recipients WHERE pos = ? AND peer = ? AND state = 0",
 	[ST_RELAY_COUNT] = "SELECT COUNT(*) FROM relay_items",
-	[ST_HOP_DEST] = "SELECT r.dest FROM recipients r WHERE r.peer = ?2 AND r.dest IS NOT NULL AND r.pos IN"
+	[ST_HOP_DEST] = "SELECT r.dest FROM recipients r INDEXED BY recipients_pos WHERE r.peer = ?2 AND r.dest IS NOT NULL AND r.pos IN"
 			" (SELECT pos FROM messages WHERE id = ?1 UNION ALL SELECT -rpos FROM relay_items WHERE id = ?1)",
 	[ST_CAP_STATE] = "SELECT COALESCE(MAX(kind), 0) FROM cap_refs WHERE sender = ? AND identifier = ? AND origin = ?",
+	/* retention (store_retention.c); ELIGIBLE is what every deletion needs */
+#define ELIGIBLE                                                                                          \
+	" AND m.pos < ?2 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.pos = m.pos AND r.state = 0)" \
+	" AND m.sequence < (SELECT MAX(x.sequence) FROM messages x WHERE x.sender = m.sender)"
+	[ST_RET_SUB_FLOOR] = "SELECT MIN(cursor) FROM subscriptions",
+	[ST_RET_EXPIRED] = "SELECT m.pos FROM messages m INDEXED BY messages_expires"
+			   " WHERE m.expires > 0 AND m.expires < ?1" ELIGIBLE " ORDER BY m.expires LIMIT ?3",
+	/* ?2 is at most the newest position minus one: "m.pos < ?2" then
+	 * keeps the bound itself; the bound is inclusive here */
+	[ST_RET_AGED] = "SELECT m.pos FROM messages m INDEXED BY messages_type"
+			" WHERE m.type = ?1 AND m.pos <= ?2"
+			" AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.pos = m.pos AND r.state = 0)"
+			" AND m.sequence < (SELECT MAX(x.sequence) FROM messages x WHERE x.sender = m.sender)"
+			" ORDER BY m.pos LIMIT ?3",
+	[ST_RET_ENVELOPE] = "SELECT envelope FROM messages WHERE pos = ?",
+	[ST_RET_RECEIPTS_OF] = "SELECT DISTINCT receipt FROM recipients WHERE pos = ? AND receipt IS NOT NULL",
+	[ST_RET_FLOOR] = "INSERT INTO stream_floor(peer, lane, seq) SELECT peer, lane, stream_seq FROM recipients"
+			 " WHERE pos = ?1 ON CONFLICT(peer, lane) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+	[ST_RET_DEL_RCPTS] = "DELETE FROM recipients WHERE pos = ?",
+	[ST_RET_DEL_REJECTIONS] = "DELETE FROM rejections WHERE pos = ?",
+	[ST_RET_DEL_CAP_REFS] = "DELETE FROM cap_refs WHERE pos = ?",
+	[ST_RET_DEL_MSG] = "DELETE FROM messages WHERE pos = ?",
+	/* a receipt goes with the last recipients row that refers to it */
+	[ST_RET_DEL_RECEIPT] = "DELETE FROM receipts WHERE id = ?1"
+			       " AND NOT EXISTS (SELECT 1 FROM recipients WHERE receipt = ?1)",
+	[ST_RET_BUMP] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2",
+	[ST_RET_COUNTS] = "SELECT key, CAST(value AS INTEGER) FROM meta"
+			  " WHERE key IN ('deleted_expired', 'deleted_retention')",
+#undef ELIGIBLE
 };
 
 int store_fail(struct store *s, const char *what)
@@ -197,7 +243,10 @@ struct store *store_open(const char *dir, bool read_only, char *err, size_t errl
 				      : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 					"PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0;"
 					"PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;"
-					"PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
+					"PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
+					/* what is deleted is overwritten, not only
+					 * unlinked from the b-tree (store_retention.c) */
+					"PRAGMA secure_delete = ON;";
 	if (exec(s, setup) < 0 || store_schema_check(s, read_only) < 0 || (!read_only && exec(s, schema) < 0) ||
 	    (!read_only && store_schema_upgrade(s) < 0) || store_audit_load_head(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
@@ -297,6 +346,11 @@ void store_release(struct store *s)
 	for (int i = 0; i < ST_COUNT_ALL; i++)
 		if (s->stmts[i])
 			sqlite3_reset(s->stmts[i]);
+}
+
+void store_scrub_wal(struct store *s)
+{
+	checkpointer_scrub(s->checkpointer);
 }
 
 bool store_in_transaction(const struct store *s)

@@ -12,6 +12,8 @@ enum store_stmt {
 	ST_PUT_RECEIPT, ST_RCPTS, ST_LANE_GET, ST_LANE_SET,
 	ST_SUB_GET, ST_SUB_PUT, ST_AUDIT_PUT,
 	ST_CAP_REF_PUT, ST_CAP_STATE,
+	ST_RET_SUB_FLOOR, ST_RET_EXPIRED, ST_RET_AGED, ST_RET_ENVELOPE, ST_RET_RECEIPTS_OF, ST_RET_FLOOR, ST_RET_DEL_RCPTS,
+	ST_RET_DEL_REJECTIONS, ST_RET_DEL_CAP_REFS, ST_RET_DEL_MSG, ST_RET_DEL_RECEIPT, ST_RET_BUMP, ST_RET_COUNTS,
 	ST_RELAY_PUT, ST_RELAY_FIND, ST_ADD_HOP, ST_RELAY_DROP, ST_MEMBER_PENDING, ST_MEMBER_ROWS,
 	ST_HOP_WITHDRAW, ST_HOP_WAITING, ST_RELAY_COUNT, ST_HOP_DEST,
 	ST_COUNT_ALL
@@ -20,6 +22,7 @@ enum store_stmt {
 struct checkpointer;
 struct checkpointer *checkpointer_start(const char *path);
 void checkpointer_stop(struct checkpointer **c);
+void checkpointer_scrub(struct checkpointer *c);
 
 struct store {
 	sqlite3 *db;
@@ -44,5 +47,10 @@ int store_audit_load_head(struct store *s);
 int store_schema_check(struct store *s, bool read_only);
 int store_schema_upgrade(struct store *s);
 void store_audit_hash_envelope(const uint8_t *env, size_t len, char hex[65]);
+/* store_retention.c: the digest a "retention" audit record gives, over
+ * each deleted (position, envelope hash) in ascending order. */
+#include <sodium.h>
+void store_retention_digest_init(crypto_generichash_state *st);
+void store_retention_digest_add(crypto_generichash_state *st, int64_t pos, const uint8_t envhash[32]);
 
 #endif

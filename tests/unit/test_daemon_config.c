@@ -350,6 +350,49 @@ static void test_bad_values(void **state)
 	expect_fault(NODE "just words\n", 7, "expected '[section]' or 'key = value'");
 }
 
+static void test_retention(void **state)
+{
+	(void)state;
+	struct config *c = NULL;
+	char err[512];
+	const char *path = write_conf(NODE "[retention]\n"
+					   "sitrep = 90d\n"
+					   "status = 7d\n"
+					   "; warnings kept for a month\n"
+					   "warning = 30s\n"
+					   "intel = forever\n");
+	if (config_load(path, &c, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c->retention_ms[LIAISON__MESSAGE_TYPE__SITREP], 90LL * 86400 * 1000);
+	assert_int_equal(c->retention_ms[LIAISON__MESSAGE_TYPE__STATUS], 7LL * 86400 * 1000);
+	assert_int_equal(c->retention_ms[LIAISON__MESSAGE_TYPE__WARNING], 30000);
+	assert_int_equal(c->retention_ms[LIAISON__MESSAGE_TYPE__INTEL], 0);
+	assert_int_equal(c->retention_line[LIAISON__MESSAGE_TYPE__SITREP], 8);
+	assert_int_equal(c->retention_line[LIAISON__MESSAGE_TYPE__WARNING], 11);
+	config_free(&c);
+	/* no section: everything is kept */
+	if (config_load(write_conf(NODE), &c, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	for (int t = 0; t < CONFIG_TYPES; t++)
+		assert_int_equal(c->retention_ms[t], 0);
+	config_free(&c);
+	/* before [node] too */
+	if (config_load(write_conf("[retention]\nstatus = 1h\n" NODE), &c, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c->retention_ms[LIAISON__MESSAGE_TYPE__STATUS], 3600000);
+	config_free(&c);
+
+	expect_fault(NODE "[retention]\nsitrep = 90\n", 8, "retention for sitrep '90' is not a span");
+	expect_fault(NODE "[retention]\nstatus = 0d\n", 8, "retention for status '0d' is not a span");
+	expect_fault(NODE "[retention]\nwarning = -1d\n", 8, "retention for warning '-1d'");
+	expect_fault(NODE "[retention]\nintel = 3 days\n", 8, "retention for intel '3 days'");
+	expect_fault(NODE "[retention]\nintel = 99999999999999999999d\n", 8, "retention for intel");
+	expect_fault(NODE "[retention]\nreceipt = 1d\n", 8, "unknown key 'receipt' in [retention]");
+	expect_fault(NODE "[retention]\nsitrep = 1d\nsitrep = 2d\n", 9, "sitrep");
+	expect_fault(NODE "[retention]\n[retention]\n", 8, "duplicate section [retention] (first at line 7)");
+	expect_fault(NODE "[retention ALL]\n", 7, "[retention] takes no name");
+}
+
 static void test_accepts_endpoints(void **state)
 {
 	(void)state;
@@ -416,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_peer_named_like_node),
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_accepts_endpoints),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shared_ini_errors),
