@@ -2,9 +2,20 @@
 # A FLASH message overtakes a ROUTINE backlog held at the relay: while C is
 # down, A sends it 2,000 ROUTINE messages, which wait at HQ; C comes back
 # and A at once sends one FLASH. It is in C's store while fewer than half of
-# the ROUTINE ones are; then the backlog drains in order.
+# the ROUTINE ones are; then the backlog drains in order. HQ reaches C over
+# a link that adds 150 ms each way (a proxy), as a distant relay would: on
+# loopback alone the whole backlog drains before a new message can cross
+# two hops.
 . "$(dirname "$0")/lib.sh"
+PROXY=$BUILD/tools/delay_proxy
+[ -x "$PROXY" ] || fail "$PROXY missing: make tests"
 LINKS="A-HQ HQ-C" MEMBERS="A:C@HQ C:A@HQ" fed_setup A HQ C
+cport=$(cat "$T/C/port")
+pport=$(($(cat "$T/A/port") + 6)) # pick_base checked ten ports free
+sed -i "s|tcp://127.0.0.1:$cport|tcp://127.0.0.1:$pport|" "$T/HQ/liaisond.conf"
+"$PROXY" "127.0.0.1:$pport" "127.0.0.1:$cport" 150 >"$T/proxy.out" &
+PIDS+=($!)
+wait_until 10 grep -q listening "$T/proxy.out" || fail "the proxy did not start"
 for n in A HQ C; do node_start "$n"; done
 N=2000
 node_stop C
