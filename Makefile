@@ -167,8 +167,10 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libliaison.a $(GEN) $(BUILD)/flags
 	@$(if $(Q),echo "  TOOL    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libliaison.a $(LIBS)
 
+# `make run TOPOLOGY=relay`: ALPHA and CHARLIE reach each other only through HQ.
+TOPOLOGY ?= mesh
 run: deps all
-	@scripts/run-federation.sh
+	@TOPOLOGY=$(TOPOLOGY) scripts/run-federation.sh
 
 bench:
 	@scripts/install-deps.sh bench

@@ -13,55 +13,19 @@
 # usage: BUILD=build bench/relay_link.sh     (BACKLOG, OUTAGE, RATE override)
 # `make bench-relay` runs it.
 . "$(dirname "$0")/../tests/integration/lib.sh"
-skip() { echo "relay_link: skipped: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root to make network namespaces"
-for tool in ip tc sqlite3 jq; do command -v $tool >/dev/null || skip "$tool not installed"; done
+. "$(dirname "$0")/../tests/integration/netns.sh"
+for tool in tc sqlite3 jq; do command -v $tool >/dev/null || skip "$tool not installed"; done
 BACKLOG=${BACKLOG:-1000}
 OUTAGE=${OUTAGE:-300}
 RATE=${RATE:-64kbit}
-
-P=lr$$
-BR=${P}x
 NAMES=(A HQ C)
-declare -A NS=([A]=${P}a [HQ]=${P}h [C]=${P}c) ADDR=([A]=10.232.0.1 [HQ]=10.232.0.2 [C]=10.232.0.3)
-netns_mounted=0
-mountpoint -q /run/netns 2>/dev/null && netns_mounted=1
-teardown() {
-	local p n
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for n in "${NS[@]}" "$BR"; do ip netns del "$n" 2>/dev/null; done
-	if [ $netns_mounted -eq 0 ] && mountpoint -q /run/netns 2>/dev/null && [ -z "$(ls -A /run/netns)" ]; then
-		umount /run/netns 2>/dev/null || umount -l /run/netns 2>/dev/null
-	fi
-	cleanup
-}
-trap teardown EXIT
-trap 'exit 143' TERM INT
-{ ip netns add "$BR" && ip -n "$BR" link add br0 type bridge; } || skip "cannot make network namespaces with a bridge here"
-ip -n "$BR" link set br0 up
-for n in "${NAMES[@]}"; do
-	ip netns add "${NS[$n]}" || fail "netns ${NS[$n]}"
-	ip link add "v$n" netns "$BR" type veth peer name eth0 netns "${NS[$n]}" || fail "veth for $n"
-	ip -n "$BR" link set "v$n" master br0 up
-	ip -n "${NS[$n]}" addr add "${ADDR[$n]}/24" dev eth0
-	ip -n "${NS[$n]}" link set eth0 up
-	ip -n "${NS[$n]}" link set lo up
-done
+netns_bridge lr A=10.232.0.1 HQ=10.232.0.2 C=10.232.0.3
 # C's link, both ways: a tactical link of RATE
 ip netns exec "${NS[C]}" tc qdisc add dev eth0 root tbf rate "$RATE" burst 32kbit latency 2s || fail "tbf"
 ip netns exec "$BR" tc qdisc add dev vC root tbf rate "$RATE" burst 32kbit latency 2s || fail "tbf"
 
 LINKS="A-HQ HQ-C" MEMBERS="A:C@HQ C:A@HQ" fed_setup A HQ C
-declare -A PORT
-for n in "${NAMES[@]}"; do PORT[$n]=$(cat "$T/$n/port"); done
-for n in "${NAMES[@]}"; do
-	args=()
-	for m in "${NAMES[@]}"; do args+=(-e "s|tcp://127.0.0.1:${PORT[$m]}\$|tcp://${ADDR[$m]}:${PORT[$m]}|"); done
-	sed -i "${args[@]}" "$T/$n/liaisond.conf"
-	printf '#!/bin/sh\nexec ip netns exec %s "%s" "$@"\n' "${NS[$n]}" "$LIAISOND" >"$T/$n/liaisond-ns"
-	chmod +x "$T/$n/liaisond-ns"
-done
+netns_liaisond "${NAMES[@]}"
 start() { LIAISOND=$T/$1/liaisond-ns node_start "$1"; }
 for n in "${NAMES[@]}"; do start "$n"; done
 linked() { cli HQ reader status --json | jq -e '.peers_connected == 2'; }

@@ -2,7 +2,8 @@
  *
  * The file is read by the INI reader liaison shares with its client
  * (lib/inifile.c: lines, comments, headers, duplicate keys, FILE:LINE);
- * this file gives the sections and keys their meaning. Headers come first,
+ * this file gives the sections their meaning (config_keys.c the keys'
+ * values) and checks the whole file. Headers come first,
  * so a section missing a required key is reported at its header. */
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config_parse.h"
 #include "config_value.h"
 #include "inifile.h"
 #include "error.h"
@@ -21,18 +22,6 @@
 #include "timefmt.h"
 
 #define DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
-#define MAX_CLOCK_SKEW_MS (24LL * 3600 * 1000)
-
-enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_MEMBER, SEC_CLIENT, SEC_RETENTION };
-
-/* bits of the keys seen in the current section */
-enum {
-	K_NAME = 1 << 0, K_KEY = 1 << 1, K_LISTEN = 1 << 2, K_API = 1 << 3, K_DATA_DIR = 1 << 4,
-	K_METRICS = 1 << 5, K_MAX_MESSAGE = 1 << 6, K_CERT = 1 << 7, K_ENDPOINT = 1 << 8,
-	K_MAX_CLASS = 1 << 9, K_ROLE = 1 << 10, K_CLOCK_SKEW = 1 << 11, K_VIA = 1 << 12,
-	/* [retention]: one bit per message type, 1 << type */
-	K_SITREP = 1 << 1, K_STATUS = 1 << 2, K_WARNING = 1 << 3, K_INTEL = 1 << 4,
-};
 
 static const char *const section_names[] = {
 	[SEC_NONE] = "", [SEC_NODE] = "node", [SEC_PEER] = "peer", [SEC_MEMBER] = "member", [SEC_CLIENT] = "client",
@@ -69,25 +58,7 @@ static const struct key_def keys[] = {
 	{SEC_RETENTION, "intel", K_INTEL, false},
 };
 
-struct parser {
-	struct config *c;
-	const char *path;
-	char *dir;   /* the configuration file's folder, for relative paths */
-	struct inifile *ini; /* while the file is read; NULL for the checks after */
-	int line;
-	enum section sec;
-	int sec_line;
-	unsigned seen;
-	bool node_seen;
-	int node_line;
-	int retention_line; /* 0: no [retention] section yet */
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
-/* Records the first fault as "FILE:LINE: message"; returns 0 for the reader. */
-static int fault(struct parser *p, int line, const char *fmt, ...)
+int config_fault(struct parser *p, int line, const char *fmt, ...)
 {
 	if (p->failed)
 		return 0;
@@ -104,8 +75,7 @@ static int fault(struct parser *p, int line, const char *fmt, ...)
 	return 0;
 }
 
-/* A path from the file, taken relative to the file's folder. Caller frees. */
-static char *resolve(const struct parser *p, const char *value)
+char *config_resolve(const struct parser *p, const char *value)
 {
 	char *out = NULL;
 	if (value[0] == '/')
@@ -131,26 +101,6 @@ static char *folder_of(const char *path)
 
 /* ------------------------------------------------------------ sections */
 
-static struct peer_conf *cur_peer(struct parser *p)
-{
-	return &p->c->peers[p->c->n_peers - 1];
-}
-
-static struct member_conf *cur_member(struct parser *p)
-{
-	return &p->c->members[p->c->n_members - 1];
-}
-
-static struct client_conf *cur_client(struct parser *p)
-{
-	return &p->c->clients[p->c->n_clients - 1];
-}
-
-static const char *cur_name(struct parser *p)
-{
-	return p->sec == SEC_PEER ? cur_peer(p)->name : p->sec == SEC_MEMBER ? cur_member(p)->name : cur_client(p)->name;
-}
-
 /* Checks that the section just ended has its required keys. */
 static int section_end(struct parser *p)
 {
@@ -158,9 +108,9 @@ static int section_end(struct parser *p)
 		if (keys[i].sec != p->sec || !keys[i].required || (p->seen & keys[i].bit))
 			continue;
 		if (p->sec == SEC_NODE)
-			return fault(p, p->sec_line, "[node] lacks the required key '%s'",
+			return config_fault(p, p->sec_line, "[node] lacks the required key '%s'",
 				     keys[i].name);
-		return fault(p, p->sec_line, "[%s %s] lacks the required key '%s'", section_names[p->sec],
+		return config_fault(p, p->sec_line, "[%s %s] lacks the required key '%s'", section_names[p->sec],
 			     cur_name(p), keys[i].name);
 	}
 	return 1;
@@ -173,7 +123,7 @@ static int section_begin(struct parser *p, const char *header)
 		return 0;
 	char text[256];
 	if (strlen(header) >= sizeof text)
-		return fault(p, p->line, "section header too long");
+		return config_fault(p, p->line, "section header too long");
 	strcpy(text, header);
 	char *kind = text, *name;
 	while (isspace((unsigned char)*kind))
@@ -193,9 +143,9 @@ static int section_begin(struct parser *p, const char *header)
 	p->sec_line = p->line;
 	if (strcmp(kind, "node") == 0) {
 		if (*name)
-			return fault(p, p->line, "[node] takes no name");
+			return config_fault(p, p->line, "[node] takes no name");
 		if (p->node_seen)
-			return fault(p, p->line, "duplicate section [node] (first at line %d)",
+			return config_fault(p, p->line, "duplicate section [node] (first at line %d)",
 				     p->node_line);
 		p->node_seen = true;
 		p->node_line = p->line;
@@ -204,9 +154,9 @@ static int section_begin(struct parser *p, const char *header)
 	}
 	if (strcmp(kind, "retention") == 0) {
 		if (*name)
-			return fault(p, p->line, "[retention] takes no name");
+			return config_fault(p, p->line, "[retention] takes no name");
 		if (p->retention_line)
-			return fault(p, p->line, "duplicate section [retention] (first at line %d)",
+			return config_fault(p, p->line, "duplicate section [retention] (first at line %d)",
 				     p->retention_line);
 		p->retention_line = p->line;
 		p->sec = SEC_RETENTION;
@@ -217,20 +167,20 @@ static int section_begin(struct parser *p, const char *header)
 		if (strcmp(kind, section_names[i]) == 0)
 			sec = (enum section)i;
 	if (sec == SEC_NONE)
-		return fault(p, p->line, "unknown section [%s%s%s]", kind, *name ? " " : "", name);
+		return config_fault(p, p->line, "unknown section [%s%s%s]", kind, *name ? " " : "", name);
 	if (!*name)
-		return fault(p, p->line, "[%s] needs a name: [%s NAME]", kind, kind);
+		return config_fault(p, p->line, "[%s] needs a name: [%s NAME]", kind, kind);
 	if (!liaison_name_valid(name))
-		return fault(p, p->line, "invalid %s name '%s'", kind, name);
+		return config_fault(p, p->line, "invalid %s name '%s'", kind, name);
 	struct config *c = p->c;
 	/* peers and members share one name space: a name says how it is reached */
 	if (sec != SEC_CLIENT && (config_peer(c, name) || config_member(c, name)))
-		return fault(p, p->line, "duplicate section [%s %s] (first at line %d)", kind, name,
+		return config_fault(p, p->line, "duplicate section [%s %s] (first at line %d)", kind, name,
 			     config_peer(c, name) ? config_peer(c, name)->line : config_member(c, name)->line);
 	if (sec == SEC_PEER) {
 		struct peer_conf *a = realloc(c->peers, (c->n_peers + 1) * sizeof *a);
 		if (!a)
-			return fault(p, p->line, "out of memory");
+			return config_fault(p, p->line, "out of memory");
 		c->peers = a;
 		memset(&a[c->n_peers], 0, sizeof *a);
 		snprintf(a[c->n_peers].name, sizeof a->name, "%s", name);
@@ -240,7 +190,7 @@ static int section_begin(struct parser *p, const char *header)
 	} else if (sec == SEC_MEMBER) {
 		struct member_conf *a = realloc(c->members, (c->n_members + 1) * sizeof *a);
 		if (!a)
-			return fault(p, p->line, "out of memory");
+			return config_fault(p, p->line, "out of memory");
 		c->members = a;
 		memset(&a[c->n_members], 0, sizeof *a);
 		snprintf(a[c->n_members].name, sizeof a->name, "%s", name);
@@ -248,11 +198,11 @@ static int section_begin(struct parser *p, const char *header)
 		c->n_members++;
 	} else {
 		if (config_client(c, name))
-			return fault(p, p->line, "duplicate section [client %s] (first at line %d)",
+			return config_fault(p, p->line, "duplicate section [client %s] (first at line %d)",
 				     name, config_client(c, name)->line);
 		struct client_conf *a = realloc(c->clients, (c->n_clients + 1) * sizeof *a);
 		if (!a)
-			return fault(p, p->line, "out of memory");
+			return config_fault(p, p->line, "out of memory");
 		c->clients = a;
 		memset(&a[c->n_clients], 0, sizeof *a);
 		snprintf(a[c->n_clients].name, sizeof a->name, "%s", name);
@@ -263,209 +213,31 @@ static int section_begin(struct parser *p, const char *header)
 	return 1;
 }
 
-/* ------------------------------------------------------------ keys */
-
-static int load_cert(struct parser *p, const char *value, enum cert_kind kind, const char *name,
-		     char **path_out, struct liaison_cert *cert)
-{
-	char *path = resolve(p, value);
-	if (!path)
-		return fault(p, p->line, "out of memory");
-	*path_out = path;
-	errno = 0;
-	int rc = cert_load(path, cert);
-	if (rc == LIAISON_E_IO)
-		return fault(p, p->line, "cannot read certificate %s: %s", path,
-			     strerror(errno ? errno : EIO));
-	if (rc != LIAISON_OK)
-		return fault(p, p->line, "certificate %s is not valid: %s", path,
-			     liaison_strerror(rc));
-	if (cert->kind != kind)
-		return fault(p, p->line, "certificate %s is a %s certificate, not a %s certificate",
-			     path, cert_kind_name(cert->kind), cert_kind_name(kind));
-	if (strcmp(cert->name, name) != 0)
-		return fault(p, p->line, "certificate %s is for '%s', not '%s'", path, cert->name,
-			     name);
-	return 1;
-}
-
-static int set_path(struct parser *p, char **slot, const char *value)
-{
-	*slot = resolve(p, value);
-	return *slot ? 1 : fault(p, p->line, "out of memory");
-}
-
-static int set_endpoint(struct parser *p, char **slot, const char *key, const char *value,
-			bool ipc_ok)
-{
-	if (!config_endpoint_valid(value, ipc_ok))
-		return fault(p, p->line, "%s '%s' is not %s", key, value,
-			     ipc_ok ? "tcp://HOST:PORT or ipc://PATH" : "tcp://HOST:PORT");
-	*slot = strdup(value);
-	return *slot ? 1 : fault(p, p->line, "out of memory");
-}
-
-static int node_key(struct parser *p, unsigned bit, const char *value)
-{
-	struct config *c = p->c;
-	switch (bit) {
-	case K_NAME:
-		if (!liaison_name_valid(value))
-			return fault(p, p->line, "invalid node name '%s'", value);
-		snprintf(c->name, sizeof c->name, "%s", value);
-		return 1;
-	case K_KEY:
-		c->key_line = p->line;
-		return set_path(p, &c->key_path, value);
-	case K_DATA_DIR:
-		c->data_dir_line = p->line;
-		return set_path(p, &c->data_dir, value);
-	case K_LISTEN:
-		return set_endpoint(p, &c->listen, "listen", value, true);
-	case K_API:
-		return set_endpoint(p, &c->api, "api", value, true);
-	case K_METRICS:
-		return set_endpoint(p, &c->metrics, "metrics", value, false);
-	case K_MAX_MESSAGE:
-		if (!config_parse_size(value, &c->max_message) || c->max_message == 0 ||
-		    c->max_message > ENVELOPE_MAX_MESSAGE_LIMIT)
-			return fault(p, p->line,
-				     "max_message '%s' is not a size from 1 to 64M (e.g. 512K, 1M)",
-				     value);
-		return 1;
-	case K_CLOCK_SKEW:
-		if (!strcmp(value, "0"))
-			c->clock_skew_ms = 0;
-		else if (!time_parse_span(value, &c->clock_skew_ms) || c->clock_skew_ms > MAX_CLOCK_SKEW_MS)
-			return fault(p, p->line, "clock_skew '%s' is not 0 or a span up to 1d (e.g. 90s, 15m)",
-				     value);
-		return 1;
-	}
-	return 1;
-}
-
-static int peer_key(struct parser *p, unsigned bit, const char *value)
-{
-	struct peer_conf *peer = cur_peer(p);
-	switch (bit) {
-	case K_CERT:
-		return load_cert(p, value, CERT_NODE, peer->name, &peer->cert_path, &peer->cert);
-	case K_ENDPOINT:
-		return set_endpoint(p, &peer->endpoint, "endpoint", value, true);
-	case K_MAX_CLASS:
-		if (!label_classification_parse(value, &peer->max_classification))
-			return fault(p, p->line,
-				     "unknown classification '%s' (UNCLASSIFIED, RESTRICTED, "
-				     "CONFIDENTIAL, SECRET, TOP_SECRET)",
-				     value);
-		return 1;
-	}
-	return 1;
-}
-
-/* via = HQ, HQ2: peer names, checked against the [peer] sections at the end. */
-static int member_via(struct parser *p, struct member_conf *m, const char *value)
-{
-	char list[512];
-	if (strlen(value) >= sizeof list)
-		return fault(p, p->line, "via is too long");
-	strcpy(list, value);
-	m->via_line = p->line;
-	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		while (isspace((unsigned char)*tok))
-			tok++;
-		char *end = tok + strlen(tok);
-		while (end > tok && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		if (!liaison_name_valid(tok))
-			return fault(p, p->line, "via: invalid peer name '%s'", tok);
-		for (size_t i = 0; i < m->n_via; i++)
-			if (!strcmp(m->via[i], tok))
-				return fault(p, p->line, "via names '%s' twice", tok);
-		if (m->n_via == MEMBER_VIA_MAX)
-			return fault(p, p->line, "via names more than %d relays", MEMBER_VIA_MAX);
-		snprintf(m->via[m->n_via++], sizeof m->via[0], "%s", tok);
-	}
-	if (m->n_via == 0)
-		return fault(p, p->line, "via names no relay (via = PEER[, PEER...])");
-	return 1;
-}
-
-static int member_key(struct parser *p, unsigned bit, const char *value)
-{
-	struct member_conf *m = cur_member(p);
-	switch (bit) {
-	case K_CERT:
-		return load_cert(p, value, CERT_NODE, m->name, &m->cert_path, &m->cert);
-	case K_VIA:
-		return member_via(p, m, value);
-	case K_MAX_CLASS:
-		if (!label_classification_parse(value, &m->max_classification))
-			return fault(p, p->line,
-				     "unknown classification '%s' (UNCLASSIFIED, RESTRICTED, "
-				     "CONFIDENTIAL, SECRET, TOP_SECRET)",
-				     value);
-		return 1;
-	}
-	return 1;
-}
-
-static int client_key(struct parser *p, unsigned bit, const char *value)
-{
-	struct client_conf *cl = cur_client(p);
-	switch (bit) {
-	case K_CERT:
-		return load_cert(p, value, CERT_CLIENT, cl->name, &cl->cert_path, &cl->cert);
-	case K_ROLE:
-		if (!config_role_parse(value, &cl->role))
-			return fault(p, p->line, "unknown role '%s' (officer, reader or admin)",
-				     value);
-		return 1;
-	}
-	return 1;
-}
-
-/* [retention] TYPE = SPAN | forever: bit is 1 << the message type. */
-static int retention_key(struct parser *p, unsigned bit, const char *name, const char *value)
-{
-	int type = 0;
-	while ((1u << type) != bit)
-		type++;
-	int64_t ms = 0;
-	if (strcmp(value, "forever") != 0 && !time_parse_span(value, &ms))
-		return fault(p, p->line,
-			     "retention for %s '%s' is not a span (e.g. 30s, 12h, 90d, 1w) or 'forever'",
-			     name, value);
-	p->c->retention_ms[type] = ms;
-	p->c->retention_line[type] = p->line;
-	return 1;
-}
-
 static int on_pair(void *user, struct inifile *f, const char *name, const char *value)
 {
 	struct parser *p = user;
 	p->ini = f;
 	p->line = inifile_line(f);
 	if (p->sec == SEC_NONE)
-		return fault(p, p->line, "key '%s' outside of a section", name);
+		return config_fault(p, p->line, "key '%s' outside of a section", name);
 	const struct key_def *def = NULL;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !def; i++)
 		if (keys[i].sec == p->sec && strcmp(keys[i].name, name) == 0)
 			def = &keys[i];
 	if (!def)
-		return fault(p, p->line, "unknown key '%s' in [%s]", name, section_names[p->sec]);
+		return config_fault(p, p->line, "unknown key '%s' in [%s]", name, section_names[p->sec]);
 	p->seen |= def->bit; /* the reader refuses a key given twice */
 	switch (p->sec) {
 	case SEC_NODE:
-		return node_key(p, def->bit, value);
+		return config_node_key(p, def->bit, value);
 	case SEC_PEER:
-		return peer_key(p, def->bit, value);
+		return config_peer_key(p, def->bit, value);
 	case SEC_MEMBER:
-		return member_key(p, def->bit, value);
+		return config_member_key(p, def->bit, value);
 	case SEC_CLIENT:
-		return client_key(p, def->bit, value);
+		return config_client_key(p, def->bit, value);
 	case SEC_RETENTION:
-		return retention_key(p, def->bit, name, value);
+		return config_retention_key(p, def->bit, name, value);
 	case SEC_NONE:
 		break;
 	}
@@ -485,38 +257,38 @@ static int final_checks(struct parser *p)
 {
 	struct config *c = p->c;
 	if (!p->node_seen)
-		return fault(p, p->line > 0 ? p->line : 1, "missing section [node]");
+		return config_fault(p, p->line > 0 ? p->line : 1, "missing section [node]");
 	for (size_t i = 0; i < c->n_peers; i++) {
 		const struct peer_conf *peer = &c->peers[i];
 		if (strcmp(peer->name, c->name) == 0)
-			return fault(p, peer->line, "peer '%s' has the name of this node", peer->name);
+			return config_fault(p, peer->line, "peer '%s' has the name of this node", peer->name);
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(c->peers[j].cert.box_pk, peer->cert.box_pk, LIAISON_BOX_PK) == 0 ||
 			    memcmp(c->peers[j].cert.sign_pk, peer->cert.sign_pk, LIAISON_SIGN_PK) == 0)
-				return fault(p, peer->line,
+				return config_fault(p, peer->line,
 					     "peer '%s' has the same key as peer '%s' (line %d)",
 					     peer->name, c->peers[j].name, c->peers[j].line);
 	}
 	for (size_t i = 0; i < c->n_members; i++) {
 		const struct member_conf *m = &c->members[i];
 		if (strcmp(m->name, c->name) == 0)
-			return fault(p, m->line, "member '%s' has the name of this node", m->name);
+			return config_fault(p, m->line, "member '%s' has the name of this node", m->name);
 		for (size_t v = 0; v < m->n_via; v++)
 			if (!config_peer(c, m->via[v]))
-				return fault(p, m->via_line, "member '%s': via '%s' is not a [peer] of this node",
+				return config_fault(p, m->via_line, "member '%s': via '%s' is not a [peer] of this node",
 					     m->name, m->via[v]);
 		for (size_t j = 0; j < c->n_peers + i; j++) {
 			const struct liaison_cert *o = j < c->n_peers ? &c->peers[j].cert : &c->members[j - c->n_peers].cert;
 			if (memcmp(o->box_pk, m->cert.box_pk, LIAISON_BOX_PK) == 0 ||
 			    memcmp(o->sign_pk, m->cert.sign_pk, LIAISON_SIGN_PK) == 0)
-				return fault(p, m->line, "member '%s' has the same key as '%s'", m->name, o->name);
+				return config_fault(p, m->line, "member '%s' has the same key as '%s'", m->name, o->name);
 		}
 	}
 	for (size_t i = 0; i < c->n_clients; i++) {
 		const struct client_conf *cl = &c->clients[i];
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(c->clients[j].cert.box_pk, cl->cert.box_pk, LIAISON_BOX_PK) == 0)
-				return fault(p, cl->line,
+				return config_fault(p, cl->line,
 					     "client '%s' has the same key as client '%s' (line %d)",
 					     cl->name, c->clients[j].name, c->clients[j].line);
 	}

@@ -54,12 +54,14 @@ static const char *const schema =
 	/* what this node carries for others (relaying): sealed envelopes it
 	 * cannot open (kind 0) and recipients' signed receipts on their way
 	 * back to an origin (kind 1), each kept until every next hop holds it;
-	 * its outbox rows in recipients point at it with pos = -rpos */
+	 * its outbox rows in recipients point at it with pos = -rpos, and stay
+	 * after it is deleted: AUTOINCREMENT, so that no later item takes its
+	 * number */
 	/* the highest stream position each (peer or member, lane) had among
 	 * rows that retention deleted (store_retention.c) */
 	"CREATE TABLE IF NOT EXISTS stream_floor(peer TEXT NOT NULL, lane INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" PRIMARY KEY(peer, lane)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+	"CREATE TABLE IF NOT EXISTS relay_items(rpos INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,"
 	" origin TEXT NOT NULL, kind INTEGER NOT NULL, received INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" blob BLOB NOT NULL);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');";

@@ -36,7 +36,7 @@ done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	[ "$name" = lib ] && continue # the shared harness, not a test
+	case $name in lib | netns) continue ;; esac # shared harness, not tests
 	[[ -n "$pattern" && "$name" != *"$pattern"* ]] && continue
 	log="$logdir/$name.log"
 	start=$SECONDS

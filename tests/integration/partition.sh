@@ -11,52 +11,15 @@
 # Needs root, ip netns, tc and nft; skipped (and counted as passed) otherwise.
 # Short form: 3 cuts of 2-5 s. SOAK=1: 40 cuts of 2-30 s (or CUTS=N).
 . "$(dirname "$0")/lib.sh"
-skip() { echo "SKIPPED (counted as passed): $*"; exit 0; }
+. "$(dirname "$0")/netns.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root to make network namespaces"
 for tool in ip tc nft sqlite3; do command -v $tool >/dev/null || skip "$tool not installed (scripts/install-deps.sh check)"; done
 PROXY=$BUILD/tools/delay_proxy
 [ -x "$PROXY" ] || fail "$PROXY missing: make tests"
 if [ -n "${SOAK:-}" ]; then cuts=${CUTS:-40} longest=30; else cuts=${CUTS:-3} longest=5; fi
 
-# namespaces named after this shell's pid, so parallel runs do not meet
-P=lz$$
-BR=${P}x
 NAMES=(A B C)
-declare -A NS=([A]=${P}a [B]=${P}b [C]=${P}c) ADDR=([A]=10.231.0.1 [B]=10.231.0.2 [C]=10.231.0.3)
-# `ip netns add` mounts /run/netns onto itself; leave no such mount behind
-# when this run made it and no namespace is left in it (a chroot cannot be
-# removed while it is there)
-netns_mounted=0
-mountpoint -q /run/netns 2>/dev/null && netns_mounted=1
-teardown() {
-	local p n
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	for n in "${NS[@]}" "$BR"; do ip netns del "$n" 2>/dev/null; done
-	if [ $netns_mounted -eq 0 ] && mountpoint -q /run/netns 2>/dev/null && [ -z "$(ls -A /run/netns)" ]; then
-		umount /run/netns 2>/dev/null || umount -l /run/netns 2>/dev/null
-	fi
-	cleanup
-}
-trap teardown EXIT
-trap 'exit 143' TERM INT
-# namespaces an earlier run left behind when it was killed outright
-for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^lz[0-9]+[abcx]$'); do
-	p=${n#lz}
-	kill -0 "${p%?}" 2>/dev/null || ip netns del "$n"
-done
-# a chroot or a container may let `ip netns add` half work: probe with the bridge
-{ ip netns add "$BR" && ip -n "$BR" link add br0 type bridge; } ||
-	skip "cannot make network namespaces with a bridge here"
-ip -n "$BR" link set br0 up
-for n in "${NAMES[@]}"; do
-	ip netns add "${NS[$n]}" || fail "netns ${NS[$n]}"
-	ip link add "v$n" netns "$BR" type veth peer name eth0 netns "${NS[$n]}" || fail "veth for $n"
-	ip -n "$BR" link set "v$n" master br0 up
-	ip -n "${NS[$n]}" addr add "${ADDR[$n]}/24" dev eth0
-	ip -n "${NS[$n]}" link set eth0 up
-	ip -n "${NS[$n]}" link set lo up
-done
+netns_bridge lz A=10.231.0.1 B=10.231.0.2 C=10.231.0.3
 # B: 3% of what reaches it is lost
 ip netns exec "${NS[B]}" nft -f - <<'EOF' || fail "nft loss rule"
 table inet liaison_loss {
