@@ -262,13 +262,19 @@ static void handle_ack(struct node *n, struct link *l, const Liaison__PeerAck *a
 			if (buf) {
 				liaison__signed_receipt__pack(ack->receipt, buf);
 				receipt = store_put_receipt(n->store, l->name, r->received, buf, len);
-				/* a relay item every next hop holds is deleted */
+				/* a relay item every next hop holds is deleted; a receipt
+				 * that settles nothing (a duplicate's) is not kept */
+				int settled = 0, rc = 0;
 				for (size_t i = 0; receipt > 0 && i < r->n_message_ids; i++)
 					if (r->message_ids[i].len == 16 &&
-					    (store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
-								       RCPT_DELIVERED, r->received, receipt) < 0 ||
+					    ((rc = store_set_recipient_state(n->store, r->message_ids[i].data, l->name,
+									     RCPT_DELIVERED, r->received, receipt)) < 0 ||
 					     store_relay_settle(n->store, r->message_ids[i].data) < 0))
 						receipt = -1;
+					else
+						settled += rc;
+				if (receipt > 0 && settled == 0 && store_drop_receipt(n->store, receipt) < 0)
+					receipt = -1;
 				free(buf);
 			}
 			if (receipt < 0)

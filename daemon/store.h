@@ -103,9 +103,12 @@ uint64_t store_size_bytes(struct store *s);
 /* Queues again everything to peer in lane after seq (a peer that lost its
  * store); returns how many messages, or -1. */
 int store_requeue(struct store *s, const char *peer, int lane, uint64_t after);
-/* Marks a message to peer delivered or rejected (by message id). */
+/* Marks a message to peer delivered or rejected (by message id); returns
+ * how many rows changed (0: none waited), or -1. */
 int store_set_recipient_state(struct store *s, const uint8_t id[16], const char *peer, int state, int64_t at, int64_t receipt);
 int64_t store_put_receipt(struct store *s, const char *peer, int64_t at, const uint8_t *blob, size_t len);
+/* Removes a receipt that settled nothing (all it names was settled before). */
+int store_drop_receipt(struct store *s, int64_t receipt);
 
 enum rcpt_state { RCPT_QUEUED = 0, RCPT_DELIVERED = 2, RCPT_REJECTED = 3 };
 /* Every row of the message at pos: its recipients (dest NULL) and its hops

@@ -105,6 +105,7 @@ static const char *const sql[ST_COUNT_ALL] = {
 			" WHERE peer = ?4 AND pos IN (SELECT pos FROM messages WHERE id = ?5"
 			" UNION ALL SELECT -rpos FROM relay_items WHERE id = ?5) AND state = 0",
 	[ST_PUT_RECEIPT] = "INSERT INTO receipts(peer, received, signed) VALUES (?,?,?)",
+	[ST_DROP_RECEIPT] = "DELETE FROM receipts WHERE id = ?",
 	[ST_RCPTS] = "SELECT peer, lane, stream_seq, state, updated, dest FROM recipients WHERE pos = ?"
 		     " ORDER BY peer, stream_seq",
 	[ST_LANE_GET] = "SELECT mark FROM lanes_in WHERE sender = ? AND lane = ?",

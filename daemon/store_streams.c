@@ -114,7 +114,16 @@ int store_set_recipient_state(struct store *s, const uint8_t id[16], const char 
 		sqlite3_bind_null(st, 3);
 	sqlite3_bind_text(st, 4, peer, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 5, id, 16, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "recipient state");
+	return sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : store_fail(s, "recipient state");
+}
+
+int store_drop_receipt(struct store *s, int64_t receipt)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DROP_RECEIPT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, receipt);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail(s, "drop receipt");
 }
 
 int64_t store_put_receipt(struct store *s, const char *peer, int64_t at, const uint8_t *blob, size_t len)
