@@ -26,7 +26,8 @@ const char cmd_admin_usage[] =
 	"and tells the peers; they accept the old one too for DURATION (default 7d).\n"
 	"backup writes a consistent copy of the store to FILE on the node's host (an\n"
 	"absolute path; an existing file is refused). Members (organizations reached\n"
-	"through a relay) are not supported by this node. Needs the admin role.\n";
+	"through relays) are set in the configuration file for now ([member NAME],\n"
+	"liaisond.conf(5)), then `liaison reload`. Needs the admin role.\n";
 
 enum { O_CERT = OPT_CMD_BASE, O_ENDPOINT, O_MAXCLASS, O_ROLE, O_REPLACE, O_OVERLAP };
 
@@ -139,7 +140,8 @@ int cmd_admin(struct client *cl, int argc, char **argv)
 	size_t cert_len = 0;
 	int ret;
 	if (!strcmp(verb, "member"))
-		return bad("%s: members (organizations reached through a relay) are not supported by this node",
+		return bad("%s: not available yet: members (organizations reached through relays) are set in "
+			   "the configuration file ([member NAME], liaisond.conf(5)), then `liaison reload`",
 			   "admin member");
 	if (!strcmp(verb, "peer") || !strcmp(verb, "client")) {
 		bool add = !strcmp(sub, "add"), peer = !strcmp(verb, "peer");
