@@ -1,4 +1,4 @@
-/* liaison admin: peers and clients added and removed, the node key rotated
+/* liaison admin: peers, members and clients added and removed, the node key rotated
  * and the store backed up, without editing files (role admin). */
 #include <errno.h>
 #include <limits.h>
@@ -6,18 +6,21 @@
 #include <string.h>
 
 #include "client.h"
+#include "keyfile.h"
 #include "labels.h"
 #include "timefmt.h"
 
 const char cmd_admin_usage[] =
 	"usage: liaison admin peer add NAME --cert FILE --endpoint EP [--max-classification L]\n"
 	"       liaison admin peer remove NAME\n"
+	"       liaison admin member add NAME --cert FILE --via PEER[,PEER...] [--max-classification L]\n"
+	"       liaison admin member remove NAME\n"
 	"       liaison admin client add NAME --cert FILE --role reader|officer|admin [--replace]\n"
 	"       liaison admin client remove NAME\n"
 	"       liaison admin rotate-key [--overlap DURATION]\n"
 	"       liaison admin backup FILE\n"
 	"\n"
-	"Changes the node's peers and clients at once, without editing its\n"
+	"Changes the node's peers, members and clients at once, without editing its\n"
 	"configuration: the node keeps them in its data directory (admin.conf), they\n"
 	"survive a restart, and each is written to the audit chain. This client reads\n"
 	"the certificate FILE and sends its contents. Removing is revoking: a removed\n"
@@ -25,11 +28,10 @@ const char cmd_admin_usage[] =
 	"gives an existing client a new certificate. rotate-key makes a new node key\n"
 	"and tells the peers; they accept the old one too for DURATION (default 7d).\n"
 	"backup writes a consistent copy of the store to FILE on the node's host (an\n"
-	"absolute path; an existing file is refused). Members (organizations reached\n"
-	"through relays) are set in the configuration file for now ([member NAME],\n"
-	"liaisond.conf(5)), then `liaison reload`. Needs the admin role.\n";
+	"absolute path; an existing file is refused). member add names an organization\n"
+	"reached only through relays (--via: peers, tried in order). Needs the admin role.\n";
 
-enum { O_CERT = OPT_CMD_BASE, O_ENDPOINT, O_MAXCLASS, O_ROLE, O_REPLACE, O_OVERLAP };
+enum { O_CERT = OPT_CMD_BASE, O_ENDPOINT, O_MAXCLASS, O_ROLE, O_REPLACE, O_OVERLAP, O_VIA };
 
 static const struct option long_opts[] = {
 	{"cert", required_argument, NULL, O_CERT},
@@ -38,12 +40,13 @@ static const struct option long_opts[] = {
 	{"role", required_argument, NULL, O_ROLE},
 	{"replace", no_argument, NULL, O_REPLACE},
 	{"overlap", required_argument, NULL, O_OVERLAP},
+	{"via", required_argument, NULL, O_VIA},
 	CLIENT_GLOBAL_LONG,
 	{NULL, 0, NULL, 0},
 };
 
 struct admin_opts {
-	const char *cert, *endpoint, *maxclass, *role, *overlap;
+	const char *cert, *endpoint, *maxclass, *role, *overlap, *via;
 	bool replace;
 	const char *words[4];
 	int n_words;
@@ -74,6 +77,7 @@ static int parse(struct client *cl, int argc, char **argv, struct admin_opts *o)
 		case O_ROLE: o->role = optarg; continue;
 		case O_REPLACE: o->replace = true; continue;
 		case O_OVERLAP: o->overlap = optarg; continue;
+		case O_VIA: o->via = optarg; continue;
 		}
 		r = client_global_opt(cl, c, optarg);
 		if (r < 0)
@@ -139,11 +143,38 @@ int cmd_admin(struct client *cl, int argc, char **argv)
 	uint8_t *cert = NULL;
 	size_t cert_len = 0;
 	int ret;
-	if (!strcmp(verb, "member"))
-		return bad("%s: not available yet: members (organizations reached through relays) are set in "
-			   "the configuration file ([member NAME], liaisond.conf(5)), then `liaison reload`",
-			   "admin member");
-	if (!strcmp(verb, "peer") || !strcmp(verb, "client")) {
+	Liaison__AdminMemberRequest mr = LIAISON__ADMIN_MEMBER_REQUEST__INIT;
+	char via_buf[256], *via[8];
+	if (!strcmp(verb, "member")) {
+		bool add = !strcmp(sub, "add");
+		if ((!add && strcmp(sub, "remove")) || o.n_words != 3)
+			return bad("admin %s: say add NAME or remove NAME", verb);
+		if (!add && (o.cert || o.via || o.maxclass))
+			return bad("admin %s remove takes only NAME", verb);
+		if (add && (!o.cert || !o.via))
+			return bad("%s needs --cert and --via", "admin member add");
+		if (o.endpoint || o.role || o.replace)
+			return bad("%s: --endpoint, --role and --replace are for peers and clients", "admin member");
+		if (o.via) {
+			snprintf(via_buf, sizeof(via_buf), "%s", o.via);
+			for (char *save = NULL, *t = strtok_r(via_buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (mr.n_via == 8 || !liaison_name_valid(t))
+					return bad("--via '%s' is not a list of peer names (PEER[,PEER...])", o.via);
+				via[mr.n_via++] = t;
+			}
+			mr.via = via;
+		}
+		if (o.maxclass && !label_classification_parse(o.maxclass, &mr.max_classification))
+			return bad("unknown classification '%s'", o.maxclass);
+		if (add && !(cert = read_cert(o.cert, &cert_len)))
+			return CLIENT_EX_FAIL;
+		mr.name = (char *)o.words[2];
+		mr.remove = !add;
+		mr.cert.data = cert;
+		mr.cert.len = cert_len;
+		req.kind_case = LIAISON__API_REQUEST__KIND_ADMIN_MEMBER;
+		req.admin_member = &mr;
+	} else if (!strcmp(verb, "peer") || !strcmp(verb, "client")) {
 		bool add = !strcmp(sub, "add"), peer = !strcmp(verb, "peer");
 		if ((!add && strcmp(sub, "remove")) || o.n_words != 3)
 			return bad("admin %s: say add NAME or remove NAME", verb);
@@ -152,6 +183,8 @@ int cmd_admin(struct client *cl, int argc, char **argv)
 		if (add && (!o.cert || (peer ? !o.endpoint : !o.role)))
 			return bad("%s", peer ? "admin peer add needs --cert and --endpoint"
 					      : "admin client add needs --cert and --role");
+		if (o.via)
+			return bad("%s: --via is for members", verb);
 		if (peer && (o.role || o.replace))
 			return bad("%s: --role and --replace are for clients", "admin peer");
 		if (!peer && (o.endpoint || o.maxclass))
@@ -199,7 +232,7 @@ int cmd_admin(struct client *cl, int argc, char **argv)
 		req.kind_case = LIAISON__API_REQUEST__KIND_BACKUP;
 		req.backup = &br;
 	} else {
-		return bad("admin: unknown command '%s' (peer, client, rotate-key or backup)", verb);
+		return bad("admin: unknown command '%s' (peer, member, client, rotate-key or backup)", verb);
 	}
 	ret = client_command(cl, 0, run, &req);
 	free(cert);

@@ -27,6 +27,7 @@ static enum role required_role(Liaison__ApiRequest__KindCase k)
 	case LIAISON__API_REQUEST__KIND_AUDIT:
 	case LIAISON__API_REQUEST__KIND_ADMIN_PEER:
 	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT:
+	case LIAISON__API_REQUEST__KIND_ADMIN_MEMBER:
 	case LIAISON__API_REQUEST__KIND_ROTATE_KEY:
 	case LIAISON__API_REQUEST__KIND_BACKUP: return ROLE_ADMIN;
 	default: return ROLE_READER;
@@ -47,6 +48,7 @@ static const char *request_name(Liaison__ApiRequest__KindCase k)
 	case LIAISON__API_REQUEST__KIND_AUDIT: return "audit";
 	case LIAISON__API_REQUEST__KIND_ADMIN_PEER: return "administer peers";
 	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT: return "administer clients";
+	case LIAISON__API_REQUEST__KIND_ADMIN_MEMBER: return "administer members";
 	case LIAISON__API_REQUEST__KIND_ROTATE_KEY: return "rotate the node key";
 	case LIAISON__API_REQUEST__KIND_BACKUP: return "back up the store";
 	default: return "?";
@@ -100,6 +102,9 @@ static void dispatch(struct node *n, const uint8_t *rid, size_t rid_len, const s
 		break;
 	case LIAISON__API_REQUEST__KIND_ADMIN_CLIENT:
 		api_admin_client(n, rid, rid_len, c->name, id, req->admin_client);
+		break;
+	case LIAISON__API_REQUEST__KIND_ADMIN_MEMBER:
+		api_admin_member(n, rid, rid_len, c->name, id, req->admin_member);
 		break;
 	case LIAISON__API_REQUEST__KIND_ROTATE_KEY:
 		api_rotate_key(n, rid, rid_len, c->name, id, req->rotate_key);

@@ -1,4 +1,4 @@
-/* Administration without editing files: `liaison admin peer|client
+/* Administration without editing files: `liaison admin peer|member|client
  * add|remove`. The client sends the certificate's text; the node checks it
  * as configuration loading does, stores it under its data directory, records
  * the change in DATA_DIR/admin.conf, applies it at once (node_reload) and
@@ -17,6 +17,7 @@
 #include "rotate.h"
 #include "labels.h"
 #include "config_value.h"
+#include "member.h"
 
 int admin_commit(struct node *n, struct overlay *o, char *err, size_t errlen)
 {
@@ -95,7 +96,7 @@ void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 			api_error(n, rid, rid_len, request_id, 1, "no peer '%s' to remove", name);
 			goto out;
 		}
-		struct overlay_entry *e = overlay_put(o, false, name);
+		struct overlay_entry *e = overlay_put(o, OVERLAY_PEER, name);
 		if (!e) {
 			api_error(n, rid, rid_len, request_id, 1, "out of memory");
 			goto out;
@@ -138,7 +139,7 @@ void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 		api_error(n, rid, rid_len, request_id, 1, "peer %s not added: %s", name, err);
 		goto out;
 	}
-	struct overlay_entry *e = overlay_put(o, false, name);
+	struct overlay_entry *e = overlay_put(o, OVERLAY_PEER, name);
 	if (!e || !(e->endpoint = strdup(req->endpoint))) {
 		free(rel);
 		api_error(n, rid, rid_len, request_id, 1, "out of memory");
@@ -184,7 +185,7 @@ void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const 
 	/* admin_commit replaces n->conf: keep only whether the client existed */
 	bool have = config_client(n->conf, name) != NULL;
 	if (req->remove) {
-		struct overlay_entry *e = have ? overlay_put(o, true, name) : NULL;
+		struct overlay_entry *e = have ? overlay_put(o, OVERLAY_CLIENT, name) : NULL;
 		if (!have) {
 			api_error(n, rid, rid_len, request_id, 1, "no client '%s' to remove", name);
 			goto out;
@@ -223,7 +224,7 @@ void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const 
 		api_error(n, rid, rid_len, request_id, 1, "client %s not added: %s", name, err);
 		goto out;
 	}
-	struct overlay_entry *e = overlay_put(o, true, name);
+	struct overlay_entry *e = overlay_put(o, OVERLAY_CLIENT, name);
 	if (!e) {
 		free(rel);
 		api_error(n, rid, rid_len, request_id, 1, "out of memory");
@@ -246,6 +247,98 @@ void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const 
 		 client);
 	snprintf(text, sizeof(text), "client %s (%s) %s with role %s", name, fp,
 		 have ? "has a new certificate" : "added", role_name(role));
+	reply_text(n, rid, rid_len, request_id, text);
+out:
+	overlay_free(&o);
+}
+
+void api_admin_member(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+		      const Liaison__AdminMemberRequest *req)
+{
+	char by[LIAISON_NAME_MAX + 1];
+	snprintf(by, sizeof(by), "%s", client);
+	client = by;
+	char err[600], text[700], detail[400], via[MEMBER_VIA_MAX * (LIAISON_NAME_MAX + 2)] = "";
+	struct overlay *o = NULL;
+	struct liaison_cert cert;
+	const char *name = req->name ? req->name : "";
+	if (!liaison_name_valid(name)) {
+		api_error(n, rid, rid_len, request_id, 64, "invalid member name '%s'", name);
+		return;
+	}
+	if (!req->remove) {
+		if (req->n_via == 0 || req->n_via > MEMBER_VIA_MAX) {
+			api_error(n, rid, rid_len, request_id, 64, "a member needs 1 to %d relays (--via PEER[,PEER])",
+				  MEMBER_VIA_MAX);
+			return;
+		}
+		for (size_t i = 0; i < req->n_via; i++) {
+			if (!node_link(n, req->via[i])) {
+				api_error(n, rid, rid_len, request_id, 1, "via '%s' is not a peer of %s", req->via[i],
+					  n->key->cert.name);
+				return;
+			}
+			size_t used = strlen(via);
+			snprintf(via + used, sizeof(via) - used, "%s%s", i ? ", " : "", req->via[i]);
+		}
+	}
+	if (overlay_load(n->conf->data_dir, &o, err, sizeof(err)) < 0) {
+		api_error(n, rid, rid_len, request_id, 78, "%s", err);
+		return;
+	}
+	if (req->remove) {
+		if (!member_find(n, name)) {
+			api_error(n, rid, rid_len, request_id, 1, "no member '%s' to remove", name);
+			goto out;
+		}
+		struct overlay_entry *e = overlay_put(o, OVERLAY_MEMBER, name);
+		if (!e) {
+			api_error(n, rid, rid_len, request_id, 1, "out of memory");
+			goto out;
+		}
+		e->removed = true;
+		if (admin_commit(n, o, err, sizeof(err)) < 0) {
+			api_error(n, rid, rid_len, request_id, 1, "member %s not removed: %s", name, err);
+			goto out;
+		}
+		uint64_t queued = queued_for(n, name);
+		snprintf(detail, sizeof(detail), "member=%s by=%s queued=%llu", name, client, (unsigned long long)queued);
+		audit(n, "member-remove", detail);
+		log_info("member %s removed by %s; %llu messages stay queued for it", name, client,
+			 (unsigned long long)queued);
+		snprintf(text, sizeof(text), "member %s removed; %llu queued messages for it stay in the store", name,
+			 (unsigned long long)queued);
+		reply_text(n, rid, rid_len, request_id, text);
+		goto out;
+	}
+	if (!strcmp(name, n->key->cert.name) || node_link(n, name) || member_find(n, name)) {
+		api_error(n, rid, rid_len, request_id, 1, "%s '%s' exists%s", member_find(n, name) ? "member" : "peer",
+			  name, member_find(n, name) ? ": remove it first" : "");
+		goto out;
+	}
+	char *rel = NULL;
+	if (take_cert(n, &req->cert, false, name, &cert, &rel, err, sizeof(err)) < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "member %s not added: %s", name, err);
+		goto out;
+	}
+	struct overlay_entry *e = overlay_put(o, OVERLAY_MEMBER, name);
+	if (!e || !(e->via = strdup(via))) {
+		free(rel);
+		api_error(n, rid, rid_len, request_id, 1, "out of memory");
+		goto out;
+	}
+	e->cert = rel;
+	e->max_classification = req->max_classification;
+	if (admin_commit(n, o, err, sizeof(err)) < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "member %s not added: %s", name, err);
+		goto out;
+	}
+	char fp[LIAISON_FINGERPRINT_LEN];
+	cert_fingerprint(&cert, fp);
+	snprintf(detail, sizeof(detail), "member=%s fingerprint=%s via=%s by=%s", name, fp, via, client);
+	audit(n, "member-add", detail);
+	log_info("member %s (%s) via %s added by %s", name, fp, via, client);
+	snprintf(text, sizeof(text), "member %s (%s) added, reached via %s", name, fp, via);
 	reply_text(n, rid, rid_len, request_id, text);
 out:
 	overlay_free(&o);

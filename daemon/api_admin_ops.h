@@ -6,6 +6,8 @@
 #include "node.h"
 #include "config_overlay.h"
 
+void api_admin_member(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
+		      const Liaison__AdminMemberRequest *req);
 void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,
 		    const Liaison__AdminPeerRequest *req);
 void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const char *client, uint64_t request_id,

@@ -36,10 +36,12 @@ struct ov_parser {
 	enum ov_section sec;
 };
 
-struct overlay_entry *overlay_find(struct overlay *o, bool client, const char *name)
+static const char *const kind_name[] = { [OVERLAY_PEER] = "peer", [OVERLAY_CLIENT] = "client", [OVERLAY_MEMBER] = "member" };
+
+struct overlay_entry *overlay_find(struct overlay *o, enum overlay_kind kind, const char *name)
 {
 	for (size_t i = 0; o && i < o->n; i++)
-		if (o->e[i].client == client && !strcmp(o->e[i].name, name))
+		if (o->e[i].kind == kind && !strcmp(o->e[i].name, name))
 			return &o->e[i];
 	return NULL;
 }
@@ -49,18 +51,19 @@ static void entry_clear(struct overlay_entry *e)
 	free(e->cert);
 	free(e->endpoint);
 	free(e->prev_cert);
-	bool client = e->client;
+	free(e->via);
+	enum overlay_kind kind = e->kind;
 	char name[sizeof(e->name)];
 	memcpy(name, e->name, sizeof(name));
 	memset(e, 0, sizeof(*e));
-	e->client = client;
+	e->kind = kind;
 	memcpy(e->name, name, sizeof(name));
 	e->max_classification = LIAISON__CLASSIFICATION__CLASSIFICATION_UNSET;
 }
 
-struct overlay_entry *overlay_put(struct overlay *o, bool client, const char *name)
+struct overlay_entry *overlay_put(struct overlay *o, enum overlay_kind kind, const char *name)
 {
-	struct overlay_entry *e = overlay_find(o, client, name);
+	struct overlay_entry *e = overlay_find(o, kind, name);
 	if (!e) {
 		struct overlay_entry *a = realloc(o->e, (o->n + 1) * sizeof(*a));
 		if (!a)
@@ -68,7 +71,7 @@ struct overlay_entry *overlay_put(struct overlay *o, bool client, const char *na
 		o->e = a;
 		e = &a[o->n++];
 		memset(e, 0, sizeof(*e));
-		e->client = client;
+		e->kind = kind;
 		snprintf(e->name, sizeof(e->name), "%s", name);
 	}
 	entry_clear(e);
@@ -97,16 +100,16 @@ static int begin_section(void *ctx, struct inifile *f, const char *header)
 	}
 	bool removed = n == 3 && !strcmp(words[0], "removed");
 	const char *kind = removed ? words[1] : words[0], *name = removed ? words[2] : words[1];
-	if (n != (removed ? 3 : 2) || (strcmp(kind, "peer") && strcmp(kind, "client")))
+	if (n != (removed ? 3 : 2) || (strcmp(kind, "peer") && strcmp(kind, "client") && strcmp(kind, "member")))
 		return inifile_fail(f, inifile_line(f),
-				    "unknown section (expected [peer NAME], [client NAME], [removed peer NAME], "
-				    "[removed client NAME] or [rotation])");
+				    "unknown section (expected [peer NAME], [member NAME], [client NAME], "
+				    "[removed peer|member|client NAME] or [rotation])");
 	if (!liaison_name_valid(name))
 		return inifile_fail(f, inifile_line(f), "invalid %s name '%s'", kind, name);
-	bool client = !strcmp(kind, "client");
-	if (overlay_find(p->o, client, name))
+	enum overlay_kind k = !strcmp(kind, "client") ? OVERLAY_CLIENT : !strcmp(kind, "member") ? OVERLAY_MEMBER : OVERLAY_PEER;
+	if (overlay_find(p->o, k, name))
 		return inifile_fail(f, inifile_line(f), "%s '%s' appears twice", kind, name);
-	struct overlay_entry *e = overlay_put(p->o, client, name);
+	struct overlay_entry *e = overlay_put(p->o, k, name);
 	if (!e)
 		return inifile_fail(f, inifile_line(f), "out of memory");
 	e->removed = removed;
@@ -156,22 +159,28 @@ static int ov_pair(void *ctx, struct inifile *f, const char *key, const char *v)
 	struct overlay_entry *e = &p->o->e[p->o->n - 1];
 	if (!strcmp(key, "cert"))
 		return set_str(f, &e->cert, v);
-	if (!e->client && !strcmp(key, "endpoint")) {
+	if (e->kind == OVERLAY_MEMBER && !strcmp(key, "via"))
+		return set_str(f, &e->via, v);
+	if (e->kind == OVERLAY_MEMBER && !strcmp(key, "max_classification"))
+		return label_classification_parse(v, &e->max_classification)
+			       ? 1
+			       : inifile_fail(f, inifile_line(f), "unknown classification '%s'", v);
+	if (e->kind == OVERLAY_PEER && !strcmp(key, "endpoint")) {
 		if (!config_endpoint_valid(v, true))
 			return inifile_fail(f, inifile_line(f), "endpoint '%s' is not tcp://HOST:PORT or ipc://PATH", v);
 		return set_str(f, &e->endpoint, v);
 	}
-	if (!e->client && !strcmp(key, "max_classification"))
+	if (e->kind == OVERLAY_PEER && !strcmp(key, "max_classification"))
 		return label_classification_parse(v, &e->max_classification)
 			       ? 1
 			       : inifile_fail(f, inifile_line(f), "unknown classification '%s'", v);
-	if (!e->client && !strcmp(key, "previous_cert"))
+	if (e->kind == OVERLAY_PEER && !strcmp(key, "previous_cert"))
 		return set_str(f, &e->prev_cert, v);
-	if (!e->client && !strcmp(key, "previous_until"))
+	if (e->kind == OVERLAY_PEER && !strcmp(key, "previous_until"))
 		return parse_ms(v, &e->prev_until) ? 1 : inifile_fail(f, inifile_line(f), "previous_until '%s' is not unix milliseconds", v);
-	if (e->client && !strcmp(key, "role"))
+	if ((e->kind == OVERLAY_CLIENT) && !strcmp(key, "role"))
 		return config_role_parse(v, &e->role) ? 1 : inifile_fail(f, inifile_line(f), "unknown role '%s'", v);
-	return inifile_fail(f, inifile_line(f), "unknown key '%s' in [%s %s]", key, e->client ? "client" : "peer", e->name);
+	return inifile_fail(f, inifile_line(f), "unknown key '%s' in [%s %s]", key, kind_name[e->kind], e->name);
 }
 
 void overlay_free(struct overlay **op)
@@ -211,9 +220,10 @@ int overlay_load(const char *data_dir, struct overlay **out, char *err, size_t e
 	int rc = inifile_read(p.o->path, begin_section, ov_pair, &p, err, errlen);
 	for (size_t i = 0; rc == LIAISON_OK && i < p.o->n; i++) {
 		struct overlay_entry *e = &p.o->e[i];
-		if (!e->removed && (!e->cert || (!e->client && !e->endpoint))) {
-			snprintf(err, errlen, "%s:%d: [%s %s] lacks its %s", p.o->path, e->line,
-				 e->client ? "client" : "peer", e->name, e->cert ? "endpoint" : "cert");
+		if (!e->removed && (!e->cert || (e->kind == OVERLAY_PEER && !e->endpoint) ||
+				    (e->kind == OVERLAY_MEMBER && !e->via))) {
+			snprintf(err, errlen, "%s:%d: [%s %s] lacks its %s", p.o->path, e->line, kind_name[e->kind],
+				 e->name, !e->cert ? "cert" : e->kind == OVERLAY_PEER ? "endpoint" : "via");
 			rc = LIAISON_E_PARSE;
 		}
 	}
@@ -262,20 +272,22 @@ int overlay_save(const struct overlay *o, char *err, size_t errlen)
 		rc = emit(&b, &len, &cap, "\n[node]\nkey = %s\n", o->node_key);
 	for (size_t i = 0; rc == 0 && i < o->n; i++) {
 		const struct overlay_entry *e = &o->e[i];
-		const char *kind = e->client ? "client" : "peer";
+		const char *kind = kind_name[e->kind];
 		if (e->removed) {
 			rc = emit(&b, &len, &cap, "\n[removed %s %s]\n", kind, e->name);
 			continue;
 		}
 		rc = emit(&b, &len, &cap, "\n[%s %s]\ncert = %s\n", kind, e->name, e->cert);
-		if (rc == 0 && e->client)
+		if (rc == 0 && e->kind == OVERLAY_CLIENT)
 			rc = emit(&b, &len, &cap, "role = %s\n", role_name(e->role));
-		if (rc == 0 && !e->client)
+		if (rc == 0 && e->kind == OVERLAY_PEER)
 			rc = emit(&b, &len, &cap, "endpoint = %s\n", e->endpoint);
-		if (rc == 0 && !e->client && e->max_classification != LIAISON__CLASSIFICATION__CLASSIFICATION_UNSET)
+		if (rc == 0 && e->kind == OVERLAY_MEMBER)
+			rc = emit(&b, &len, &cap, "via = %s\n", e->via);
+		if (rc == 0 && e->kind != OVERLAY_CLIENT && e->max_classification != LIAISON__CLASSIFICATION__CLASSIFICATION_UNSET)
 			rc = emit(&b, &len, &cap, "max_classification = %s\n",
 				  label_classification_name(e->max_classification));
-		if (rc == 0 && !e->client && e->prev_cert)
+		if (rc == 0 && e->kind == OVERLAY_PEER && e->prev_cert)
 			rc = emit(&b, &len, &cap, "previous_cert = %s\nprevious_until = %lld\n", e->prev_cert,
 				  (long long)e->prev_until);
 	}
@@ -376,7 +388,7 @@ static int load_rel(const struct overlay *o, const struct overlay_entry *e, cons
 	}
 	int rc = cert_load(path, cert);
 	const char *why = rc == LIAISON_OK ? NULL : rc == LIAISON_E_IO ? strerror(errno ? errno : EIO) : liaison_strerror(rc);
-	enum cert_kind kind = e->client ? CERT_CLIENT : CERT_NODE;
+	enum cert_kind kind = (e->kind == OVERLAY_CLIENT) ? CERT_CLIENT : CERT_NODE;
 	if (!why && cert->kind != kind)
 		why = "a certificate of the wrong kind";
 	if (!why && strcmp(cert->name, e->name))
@@ -405,6 +417,53 @@ static void drop_peer(struct config *c, const char *name)
 		}
 }
 
+static void drop_member(struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_members; i++)
+		if (!strcmp(c->members[i].name, name)) {
+			free(c->members[i].cert_path);
+			memmove(&c->members[i], &c->members[i + 1], (c->n_members - i - 1) * sizeof(c->members[0]));
+			c->n_members--;
+			return;
+		}
+}
+
+/* A member from the overlay: its relays are checked against the peers
+ * with the rest, once every entry is applied. */
+static int add_member(const struct overlay *o, const struct overlay_entry *e, struct config *c, char *err,
+		      size_t errlen)
+{
+	struct member_conf *a = realloc(c->members, (c->n_members + 1) * sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->members = a;
+	struct member_conf *m = &a[c->n_members];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", e->name);
+	m->max_classification = e->max_classification;
+	m->line = m->via_line = e->line;
+	char list[512];
+	snprintf(list, sizeof(list), "%s", e->via);
+	for (char *save = NULL, *t = strtok_r(list, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (!liaison_name_valid(t) || m->n_via == MEMBER_VIA_MAX) {
+			snprintf(err, errlen, "%s:%d: member '%s': via '%s' is not a list of at most %d peer names",
+				 o->path, e->line, e->name, e->via, MEMBER_VIA_MAX);
+			return -1;
+		}
+		snprintf(m->via[m->n_via++], sizeof(m->via[0]), "%s", t);
+	}
+	if (m->n_via == 0 || load_rel(o, e, e->cert, &m->cert, &m->cert_path, err, errlen) < 0) {
+		if (m->n_via == 0)
+			snprintf(err, errlen, "%s:%d: member '%s' has no relay", o->path, e->line, e->name);
+		free(m->cert_path);
+		return -1;
+	}
+	c->n_members++;
+	return 0;
+}
+
 static void drop_client(struct config *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_clients; i++)
@@ -419,7 +478,7 @@ static void drop_client(struct config *c, const char *name)
 static int add_entry(const struct overlay *o, const struct overlay_entry *e, struct config *c, char *err,
 		     size_t errlen)
 {
-	if (e->client) {
+	if (e->kind == OVERLAY_CLIENT) {
 		struct client_conf *a = realloc(c->clients, (c->n_clients + 1) * sizeof(*a));
 		if (!a)
 			goto oom;
@@ -435,9 +494,12 @@ static int add_entry(const struct overlay *o, const struct overlay_entry *e, str
 		return 0;
 	}
 	if (!strcmp(e->name, c->name)) {
-		snprintf(err, errlen, "%s:%d: peer '%s' has the name of this node", o->path, e->line, e->name);
+		snprintf(err, errlen, "%s:%d: %s '%s' has the name of this node", o->path, e->line, kind_name[e->kind],
+			 e->name);
 		return -1;
 	}
+	if (e->kind == OVERLAY_MEMBER)
+		return add_member(o, e, c, err, errlen);
 	struct peer_conf *a = realloc(c->peers, (c->n_peers + 1) * sizeof(*a));
 	if (!a)
 		goto oom;
@@ -467,8 +529,10 @@ int overlay_apply(const struct overlay *o, struct config *c, char *err, size_t e
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct overlay_entry *e = &o->e[i];
-		if (e->client)
+		if (e->kind == OVERLAY_CLIENT)
 			drop_client(c, e->name);
+		else if (e->kind == OVERLAY_MEMBER)
+			drop_member(c, e->name);
 		else
 			drop_peer(c, e->name);
 		if (!e->removed && add_entry(o, e, c, err, errlen) < 0)
@@ -512,18 +576,22 @@ void overlay_describe(const struct overlay *o, const struct config *c, FILE *out
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct overlay_entry *e = &o->e[i];
-		const char *kind = e->client ? "client" : "peer";
+		const char *kind = kind_name[e->kind];
 		if (e->removed) {
 			fprintf(out, "%s:%d: %s %s removed\n", o->path, e->line, kind, e->name);
 			continue;
 		}
 		char fp[LIAISON_FINGERPRINT_LEN] = "?";
-		if (e->client && config_client(c, e->name)) {
+		if ((e->kind == OVERLAY_CLIENT) && config_client(c, e->name)) {
 			const struct client_conf *cl = config_client(c, e->name);
 			cert_fingerprint(&cl->cert, fp);
 			fprintf(out, "%s:%d: client %s (%s) role %s\n", o->path, e->line, e->name, fp,
 				role_name(cl->role));
-		} else if (!e->client && config_peer(c, e->name)) {
+		} else if (e->kind == OVERLAY_MEMBER && config_member(c, e->name)) {
+			const struct member_conf *m = config_member(c, e->name);
+			cert_fingerprint(&m->cert, fp);
+			fprintf(out, "%s:%d: member %s (%s) via %s\n", o->path, e->line, e->name, fp, e->via);
+		} else if (e->kind == OVERLAY_PEER && config_peer(c, e->name)) {
 			const struct peer_conf *p = config_peer(c, e->name);
 			cert_fingerprint(&p->cert, fp);
 			fprintf(out, "%s:%d: peer %s (%s) at %s%s\n", o->path, e->line, e->name, fp, p->endpoint,

@@ -1,4 +1,4 @@
-/* The administrative overlay, DATA_DIR/admin.conf: peers and clients added
+/* The administrative overlay, DATA_DIR/admin.conf: peers, members and clients added
  * or removed with `liaison admin`, and the state of a key rotation, read
  * after the main configuration file. See liaisond.conf(5). */
 #ifndef LIAISOND_CONFIG_OVERLAY_H
@@ -11,12 +11,15 @@
 
 #define OVERLAY_FILE "admin.conf"
 
+enum overlay_kind { OVERLAY_PEER, OVERLAY_CLIENT, OVERLAY_MEMBER };
+
 struct overlay_entry {
-	bool client;        /* else a peer */
+	enum overlay_kind kind;
 	char name[LIAISON_NAME_MAX + 1];
 	bool removed;       /* [removed peer NAME]: revoked, whatever the main file says */
 	char *cert;         /* relative to the data directory */
 	char *endpoint;     /* peers */
+	char *via;          /* members: their relays, "HQ, HQ2" */
 	Liaison__Classification max_classification;
 	enum role role;     /* clients */
 	char *prev_cert;    /* peers after their rotation: the previous certificate */
@@ -42,9 +45,9 @@ int overlay_load(const char *data_dir, struct overlay **out, char *err, size_t e
 /* Writes the overlay whole and atomically (safefile_replace, mode 0600). */
 int overlay_save(const struct overlay *o, char *err, size_t errlen);
 void overlay_free(struct overlay **o);
-struct overlay_entry *overlay_find(struct overlay *o, bool client, const char *name);
+struct overlay_entry *overlay_find(struct overlay *o, enum overlay_kind kind, const char *name);
 /* The entry for (kind, name), emptied, added if missing; NULL if out of memory. */
-struct overlay_entry *overlay_put(struct overlay *o, bool client, const char *name);
+struct overlay_entry *overlay_put(struct overlay *o, enum overlay_kind kind, const char *name);
 /* Applies o to c: an entry replaces the main file's section of the same
  * kind and name, a removal deletes it. Loads and checks every certificate
  * as the main file's are. -1 with "FILE:LINE: message" in err. */

@@ -444,7 +444,7 @@ void rotate_take_announce(struct node *n, struct link *l, const uint8_t *rid, si
 			overlay_free(&o);
 			return;
 		}
-		struct overlay_entry *e = overlay_put(o, false, l->name);
+		struct overlay_entry *e = overlay_put(o, OVERLAY_PEER, l->name);
 		char name[LIAISON_NAME_MAX + 1], fp_old[LIAISON_FINGERPRINT_LEN], fp_new[LIAISON_FINGERPRINT_LEN];
 		snprintf(name, sizeof(name), "%s", l->name);
 		cert_fingerprint(&l->cert, fp_old);

@@ -179,8 +179,11 @@ static void test_faults(void **state)
 {
 	(void)state;
 	expect_fault("[peer X]\ncert = a\nendpoint = tcp://h:1\n[peer X]\n", "4: peer 'X' appears twice");
-	expect_fault("\n[friend X]\n", "2: unknown section (expected [peer NAME], [client NAME], [removed peer NAME], "
-				     "[removed client NAME] or [rotation])");
+	expect_fault("\n[friend X]\n", "2: unknown section (expected [peer NAME], [member NAME], [client NAME], "
+				     "[removed peer|member|client NAME] or [rotation])");
+	expect_fault("[member M]\ncert = a\n", "1: [member M] lacks its via");
+	expect_fault("[member M]\ncert = a\nvia = X\nendpoint = tcp://h:1\n", "4: unknown key 'endpoint' in [member M]");
+	expect_fault("[member M]\ncert = a\nvia = X\nmax_classification = HUSH\n", "4: unknown classification 'HUSH'");
 	expect_fault("[peer X]\ncert = a\nendpoint = nowhere\n", "3: endpoint 'nowhere' is not tcp://HOST:PORT or ipc://PATH");
 	expect_fault("[client y]\ncert = a\nrole = boss\n", "3: unknown role 'boss'");
 	expect_fault("[peer X]\nendpoint = tcp://h:1\n", "1: [peer X] lacks its cert");
