@@ -10,8 +10,8 @@ build|run) pkgs="$build" ;;
 # check: the robustness runs also use sqlite3 (integrity_check), fiu-utils
 # (storage faults), iproute2 and nftables (namespaces, rate limits, loss);
 # the CAP tests use xmllint (libxml2-utils); faketime shifts a node's clock
-# in the clock skew test
-check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables libxml2-utils faketime" ;;
+# in the clock skew test; xxd and b2sum (coreutils) recompute audit hashes by hand
+check|soak) pkgs="$build libcmocka-dev sqlite3 jq mandoc fiu-utils iproute2 nftables libxml2-utils faketime xxd" ;;
 bench) pkgs="$build sqlite3 mosquitto libmosquitto-dev nats-server" ;;
 *) echo "usage: $0 build|check|soak|run|bench" >&2; exit 64 ;;
 esac
