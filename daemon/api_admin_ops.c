@@ -60,6 +60,30 @@ static void audit(struct node *n, const char *kind, const char *detail)
 		n->tx_failed = true;
 }
 
+/* Records the removal of (kind, name) in the overlay and applies it; on a
+ * refusal answers the client and returns false. exists: whether the
+ * running configuration has it. */
+static bool commit_removal(struct node *n, struct overlay *o, enum overlay_kind kind, const char *what,
+			   const char *name, bool exists, const uint8_t *rid, size_t rid_len, uint64_t request_id)
+{
+	char err[600];
+	struct overlay_entry *e = exists ? overlay_put(o, kind, name) : NULL;
+	if (!exists) {
+		api_error(n, rid, rid_len, request_id, 1, "no %s '%s' to remove", what, name);
+		return false;
+	}
+	if (!e) {
+		api_error(n, rid, rid_len, request_id, 1, "out of memory");
+		return false;
+	}
+	e->removed = true;
+	if (admin_commit(n, o, err, sizeof(err)) < 0) {
+		api_error(n, rid, rid_len, request_id, 1, "%s %s not removed: %s", what, name, err);
+		return false;
+	}
+	return true;
+}
+
 /* Messages still queued for a peer that is gone: reported, kept. */
 static uint64_t queued_for(struct node *n, const char *peer)
 {
@@ -92,20 +116,9 @@ void api_admin_peer(struct node *n, const uint8_t *rid, size_t rid_len, const ch
 		return;
 	}
 	if (req->remove) {
-		if (!node_link(n, name)) {
-			api_error(n, rid, rid_len, request_id, 1, "no peer '%s' to remove", name);
+		if (!commit_removal(n, o, OVERLAY_PEER, "peer", name, node_link(n, name) != NULL, rid, rid_len,
+				    request_id))
 			goto out;
-		}
-		struct overlay_entry *e = overlay_put(o, OVERLAY_PEER, name);
-		if (!e) {
-			api_error(n, rid, rid_len, request_id, 1, "out of memory");
-			goto out;
-		}
-		e->removed = true;
-		if (admin_commit(n, o, err, sizeof(err)) < 0) {
-			api_error(n, rid, rid_len, request_id, 1, "peer %s not removed: %s", name, err);
-			goto out;
-		}
 		/* Its connection into our listening socket ends too: libzmq cannot
 		 * close one peer of a ROUTER, so every inbound connection is
 		 * dropped; the others reconnect at once, and ZAP refuses this one. */
@@ -185,20 +198,8 @@ void api_admin_client(struct node *n, const uint8_t *rid, size_t rid_len, const 
 	/* admin_commit replaces n->conf: keep only whether the client existed */
 	bool have = config_client(n->conf, name) != NULL;
 	if (req->remove) {
-		struct overlay_entry *e = have ? overlay_put(o, OVERLAY_CLIENT, name) : NULL;
-		if (!have) {
-			api_error(n, rid, rid_len, request_id, 1, "no client '%s' to remove", name);
+		if (!commit_removal(n, o, OVERLAY_CLIENT, "client", name, have, rid, rid_len, request_id))
 			goto out;
-		}
-		if (!e) {
-			api_error(n, rid, rid_len, request_id, 1, "out of memory");
-			goto out;
-		}
-		e->removed = true;
-		if (admin_commit(n, o, err, sizeof(err)) < 0) {
-			api_error(n, rid, rid_len, request_id, 1, "client %s not removed: %s", name, err);
-			goto out;
-		}
 		sub_end_client(n, name);
 		snprintf(detail, sizeof(detail), "client=%s by=%s", name, client);
 		audit(n, "client-remove", detail);
@@ -287,20 +288,9 @@ void api_admin_member(struct node *n, const uint8_t *rid, size_t rid_len, const 
 		return;
 	}
 	if (req->remove) {
-		if (!member_find(n, name)) {
-			api_error(n, rid, rid_len, request_id, 1, "no member '%s' to remove", name);
+		if (!commit_removal(n, o, OVERLAY_MEMBER, "member", name, member_find(n, name) != NULL, rid, rid_len,
+				    request_id))
 			goto out;
-		}
-		struct overlay_entry *e = overlay_put(o, OVERLAY_MEMBER, name);
-		if (!e) {
-			api_error(n, rid, rid_len, request_id, 1, "out of memory");
-			goto out;
-		}
-		e->removed = true;
-		if (admin_commit(n, o, err, sizeof(err)) < 0) {
-			api_error(n, rid, rid_len, request_id, 1, "member %s not removed: %s", name, err);
-			goto out;
-		}
 		uint64_t queued = queued_for(n, name);
 		snprintf(detail, sizeof(detail), "member=%s by=%s queued=%llu", name, client, (unsigned long long)queued);
 		audit(n, "member-remove", detail);
