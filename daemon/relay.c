@@ -235,14 +235,17 @@ static int apply_receipt(struct node *n, const char *signer, const Liaison__Deli
 	if (node_tx_lazy(n) < 0)
 		return -1;
 	int64_t row = store_put_receipt(n->store, signer, r->received, blob->data, blob->len);
-	int settled = 0, rc;
-	for (size_t i = 0; row > 0 && i < r->n_message_ids; i++)
-		if (r->message_ids[i].len == 16 &&
-		    (rc = store_set_recipient_state(n->store, r->message_ids[i].data, signer, RCPT_DELIVERED,
-						    r->received, row)) < 0)
+	int settled = 0;
+	for (size_t i = 0; row > 0 && i < r->n_message_ids; i++) {
+		if (r->message_ids[i].len != 16)
+			continue;
+		int rc = store_set_recipient_state(n->store, r->message_ids[i].data, signer, RCPT_DELIVERED,
+						   r->received, row);
+		if (rc < 0)
 			row = -1;
 		else
-			settled += r->message_ids[i].len == 16 ? rc : 0;
+			settled += rc;
+	}
 	if (row > 0 && settled == 0 && store_drop_receipt(n->store, row) < 0) /* settled nothing: not kept */
 		row = -1;
 	if (row < 0) {
